@@ -1,0 +1,565 @@
+"""Load and validate a question bank (see docs/bank-format.md).
+
+A bank is parsed to YAML *nodes* (never to Python objects by a YAML constructor), and the nodes
+are checked field by field, so that every problem is reported at once with its line number and no
+tag in the file can run code. Loading is safe for untrusted files.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import yaml
+
+FORMAT_VERSION = 1
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_TEXT = {"question": 2_000, "answer": 20_000, "hint": 1_000, "correction": 2_000, "point": 200}
+MAX_KEY_POINTS = 8
+
+_T = "tag:yaml.org,2002:"
+PLAIN_TAGS = {
+    f"{_T}{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")
+}
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """A fact a good answer contains, with other ways of saying it."""
+
+    point: str
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        return (self.point, *self.alternatives)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a bank. `id` is stable: progress is keyed on it."""
+
+    id: str
+    number: str
+    topics: tuple[str, ...]
+    question: str
+    answer: str
+    key_points: tuple[KeyPoint, ...]
+    hint: str
+    corrections: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    publisher: str
+    date: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Bank:
+    """A validated bank: questions in the order new cards are introduced."""
+
+    id: str
+    title: str
+    source: Source
+    topics: dict[str, str]
+    questions: tuple[Question, ...]
+    path: Path
+    format_version: int = FORMAT_VERSION
+    _by_key: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for q in self.questions:
+            self._by_key.setdefault(q.number.lower(), q)
+        for q in self.questions:
+            self._by_key[q.id] = q
+
+    def find(self, id_or_number: str) -> Question | None:
+        """The question with this id or source number (`13a`, `13(a)`), or None."""
+        key = id_or_number.strip().lower()
+        return self._by_key.get(key) or self._by_key.get(re.sub(r"[()\s]", "", key))
+
+    def with_topics(self, topics: tuple[str, ...] | list[str]) -> list[Question]:
+        """Questions carrying any of `topics` (all questions when `topics` is empty)."""
+        if not topics:
+            return list(self.questions)
+        wanted = set(topics)
+        return [q for q in self.questions if wanted.intersection(q.topics)]
+
+    def topic_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(self.topics, 0)
+        for q in self.questions:
+            for t in q.topics:
+                counts[t] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a bank file, where it is and what it is."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+class BankError(Exception):
+    """A bank could not be loaded; `problems` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def default_bank_path() -> Path:
+    """The bank shipped with dlquiz: the 50 cleaned questions."""
+    return Path(str(resources.files("dlquiz").joinpath("data", "questions.yaml")))
+
+
+def load_bank(path: Path) -> Bank:
+    """Read and validate the bank at `path`; raise BankError listing every problem."""
+    return parse_bank(read_bytes(path), path)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a bank file; a file that cannot be read is a BankError too."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        reason = "no such file"
+    except IsADirectoryError:
+        reason = "is a directory, not a bank file"
+    except OSError as e:
+        reason = e.strerror or str(e)
+    raise BankError([Problem(str(path), 0, "file", reason)])
+
+
+def parse_bank(raw: bytes, path: Path) -> Bank:
+    """Validate the bytes of a bank file; `path` names it in messages."""
+    label = str(path)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise BankError(
+            [
+                Problem(
+                    label, line, "file", f"not UTF-8: byte 0x{raw[e.start]:02x} at column {column}"
+                )
+            ]
+        ) from None
+    node = _compose(text, label)
+    checker = _Checker(label)
+    bank = checker.bank(node, path)
+    if checker.problems or bank is None:
+        raise BankError(checker.problems)
+    return bank
+
+
+def _compose(text: str, label: str) -> yaml.Node:
+    import yaml  # here, not at the top: a cached bank never needs the YAML parser
+
+    loader_cls = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=loader_cls)  # nodes only: no objects
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark is not None else 0
+        column = f" (column {mark.column + 1})" if mark is not None else ""
+        what = e.problem or e.context or "invalid YAML"
+        raise BankError([Problem(label, line, "yaml", f"{what}{column}")]) from None
+    except yaml.YAMLError as e:
+        raise BankError([Problem(label, 0, "yaml", str(e).splitlines()[0])]) from None
+    if node is None:
+        raise BankError([Problem(label, 1, "file", "empty file: a bank needs a top-level mapping")])
+    return node
+
+
+class _Checker:
+    """Walks the node tree, collecting problems and building the typed objects."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.problems: list[Problem] = []
+        self._seen: set[int] = set()
+
+    def problem(self, node: Any, where: str, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 0
+        self.problems.append(Problem(self.label, line, where, message))
+
+    # --- node helpers -------------------------------------------------------------------------
+
+    def _tag_ok(self, node: Any, where: str) -> bool:
+        """Report a tag outside plain YAML, or a node met twice (an alias); False if so."""
+        if node.tag not in PLAIN_TAGS:
+            self.problem(node, where, f"tag {node.tag.replace(_T, '!!')} is not allowed in a bank")
+            return False
+        if id(node) in self._seen:
+            self.problem(node, where, "YAML anchors and aliases are not allowed in a bank")
+            return False
+        self._seen.add(id(node))
+        return True
+
+    def mapping(
+        self, node: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, tuple[Any, Any]] | None:
+        """The mapping's entries as name -> (key node, value node); None if not a mapping."""
+        if not self._tag_ok(node, where or "file"):
+            return None
+        if node.__class__.__name__ != "MappingNode":
+            self.problem(node, where or "file", f"expected a mapping, got {_kind(node)}")
+            return None
+        entries: dict[str, tuple[Any, Any]] = {}
+        for key, value in node.value:
+            name = key.value if key.__class__.__name__ == "ScalarNode" else str(key.value)
+            path = f"{where}.{name}" if where else str(name)
+            if name in entries:
+                self.problem(key, path, "duplicate key")
+            elif name not in required and name not in optional:
+                allowed = ", ".join(required + optional)
+                self.problem(key, path, f"unknown field (allowed: {allowed})")
+            else:
+                entries[name] = (key, value)
+        for name in required:
+            if name not in entries:
+                self.problem(node, f"{where}.{name}" if where else name, "missing field")
+        return entries
+
+    def sequence(self, node: Any, where: str) -> list[Any] | None:
+        if not self._tag_ok(node, where):
+            return None
+        if node.__class__.__name__ != "SequenceNode":
+            self.problem(node, where, f"expected a list, got {_kind(node)}")
+            return None
+        return list(node.value)
+
+    def string(self, node: Any, where: str, limit: int | None = None) -> str | None:
+        if not self._tag_ok(node, where):
+            return None
+        if node.__class__.__name__ != "ScalarNode" or node.tag != f"{_T}str":
+            self.problem(node, where, f"expected text, got {_kind(node)}")
+            return None
+        text: str = node.value.strip()
+        if not text:
+            self.problem(node, where, "is empty")
+            return None
+        if limit is not None and len(text) > limit:
+            self.problem(node, where, f"is {len(text):,} characters long (at most {limit:,})")
+            return None
+        return text
+
+    def slug(self, node: Any, where: str) -> str | None:
+        text = self.string(node, where)
+        if text is not None and not SLUG_RE.match(text):
+            self.problem(
+                node, where, f"{text!r} is not a slug (lowercase letters, digits, '-', '_', '.')"
+            )
+            return None
+        return text
+
+    # --- the bank -----------------------------------------------------------------------------
+
+    def bank(self, root: Any, path: Path) -> Bank | None:
+        top = self.mapping(
+            root, "", ("format_version", "id", "title", "source", "topics", "questions")
+        )
+        if top is None:
+            return None
+        version = self._format_version(top)
+        bank_id = self.slug(top["id"][1], "id") if "id" in top else None
+        title = self.string(top["title"][1], "title") if "title" in top else None
+        source = self._source(top["source"][1]) if "source" in top else None
+        topics = self._topics(top["topics"][1]) if "topics" in top else None
+        questions = self._questions(top["questions"][1], topics) if "questions" in top else None
+        if (
+            version is None
+            or bank_id is None
+            or title is None
+            or source is None
+            or topics is None
+            or questions is None
+        ):
+            return None
+        return Bank(
+            id=bank_id, title=title, source=source, topics=topics, questions=questions, path=path
+        )
+
+    def _format_version(self, top: dict[str, tuple[Any, Any]]) -> int | None:
+        if "format_version" not in top:
+            return None
+        node = top["format_version"][1]
+        if not self._tag_ok(node, "format_version"):
+            return None
+        if node.__class__.__name__ != "ScalarNode" or node.tag != f"{_T}int":
+            self.problem(node, "format_version", f"expected an integer, got {_kind(node)}")
+            return None
+        version = int(node.value)
+        if version != FORMAT_VERSION:
+            self.problem(
+                node,
+                "format_version",
+                f"unsupported version {version} (this dlquiz reads version {FORMAT_VERSION})",
+            )
+            return None
+        return version
+
+    def _source(self, node: Any) -> Source | None:
+        entries = self.mapping(node, "source", ("title", "publisher", "date"), ("url",))
+        if entries is None:
+            return None
+        title = self.string(entries["title"][1], "source.title") if "title" in entries else None
+        publisher = (
+            self.string(entries["publisher"][1], "source.publisher")
+            if "publisher" in entries
+            else None
+        )
+        date = None
+        if "date" in entries:
+            date_node = entries["date"][1]
+            if not self._tag_ok(date_node, "source.date"):
+                pass
+            elif date_node.__class__.__name__ == "ScalarNode" and DATE_RE.match(
+                str(date_node.value)
+            ):
+                date = str(date_node.value)
+            else:
+                self.problem(date_node, "source.date", "expected a date as YYYY-MM-DD")
+        url = self.string(entries["url"][1], "source.url") if "url" in entries else None
+        if title is None or publisher is None or date is None:
+            return None
+        return Source(title=title, publisher=publisher, date=date, url=url)
+
+    def _topics(self, node: Any) -> dict[str, str] | None:
+        if not self._tag_ok(node, "topics"):
+            return None
+        if node.__class__.__name__ != "MappingNode":
+            self.problem(node, "topics", f"expected a mapping of slug: title, got {_kind(node)}")
+            return None
+        topics: dict[str, str] = {}
+        ok = True
+        for key, value in node.value:
+            slug = self.slug(key, "topics")
+            title = self.string(value, f"topics.{slug or key.value}")
+            if slug is not None and slug in topics:
+                self.problem(key, f"topics.{slug}", "duplicate topic")
+                ok = False
+            elif slug is None or title is None:
+                ok = False
+            else:
+                topics[slug] = title
+        if not topics and ok:
+            self.problem(node, "topics", "needs at least one topic")
+            return None
+        return topics if ok else None
+
+    def _questions(self, node: Any, topics: dict[str, str] | None) -> tuple[Question, ...] | None:
+        items = self.sequence(node, "questions")
+        if items is None:
+            return None
+        if not items:
+            self.problem(node, "questions", "needs at least one question")
+            return None
+        questions: list[Question] = []
+        ids: dict[str, int] = {}
+        numbers: dict[str, int] = {}
+        ok = True
+        for index, item in enumerate(items):
+            q = self._question(item, index, topics)
+            if q is None:
+                ok = False
+                continue
+            where = f"questions[{index}]"
+            if q.id in ids:
+                self.problem(
+                    item, f"{where}.id", f"duplicate id {q.id!r} (first on line {ids[q.id]})"
+                )
+                ok = False
+            if q.number.lower() in numbers:
+                first = numbers[q.number.lower()]
+                self.problem(
+                    item,
+                    f"{where}.number",
+                    f"duplicate number {q.number!r} (first on line {first})",
+                )
+                ok = False
+            ids.setdefault(q.id, q.line)
+            numbers.setdefault(q.number.lower(), q.line)
+            questions.append(q)
+        return tuple(questions) if ok else None
+
+    def _question(self, node: Any, index: int, topics: dict[str, str] | None) -> Question | None:
+        where = f"questions[{index}]"
+        entries = self.mapping(
+            node,
+            where,
+            ("id", "number", "topics", "question", "answer", "key_points", "hint", "corrections"),
+        )
+        if entries is None:
+            return None
+
+        def get(name: str, limit: int | None = None) -> str | None:
+            if name not in entries:
+                return None
+            return self.string(entries[name][1], f"{where}.{name}", limit)
+
+        qid = self.slug(entries["id"][1], f"{where}.id") if "id" in entries else None
+        number = self._number(entries, where)
+        question_topics = self._question_topics(entries, where, topics)
+        question = get("question", MAX_TEXT["question"])
+        answer = get("answer", MAX_TEXT["answer"])
+        hint = get("hint", MAX_TEXT["hint"])
+        key_points = self._key_points(entries, where)
+        corrections = self._corrections(entries, where)
+        if (
+            qid is None
+            or number is None
+            or question_topics is None
+            or question is None
+            or answer is None
+            or hint is None
+            or key_points is None
+            or corrections is None
+        ):
+            return None
+        return Question(
+            id=qid,
+            number=number,
+            topics=question_topics,
+            question=question,
+            answer=answer,
+            key_points=key_points,
+            hint=hint,
+            corrections=corrections,
+            line=node.start_mark.line + 1,
+        )
+
+    def _number(self, entries: dict[str, tuple[Any, Any]], where: str) -> str | None:
+        if "number" not in entries:
+            return None
+        node = entries["number"][1]
+        if node.tag in (f"{_T}int", f"{_T}float"):
+            self.problem(node, f"{where}.number", f'expected text: quote it, "{node.value}"')
+            return None
+        return self.string(node, f"{where}.number", 16)
+
+    def _question_topics(
+        self, entries: dict[str, tuple[Any, Any]], where: str, topics: dict[str, str] | None
+    ) -> tuple[str, ...] | None:
+        if "topics" not in entries:
+            return None
+        node = entries["topics"][1]
+        items = self.sequence(node, f"{where}.topics")
+        if items is None:
+            return None
+        if not items:
+            self.problem(node, f"{where}.topics", "needs at least one topic")
+            return None
+        result: list[str] = []
+        for item in items:
+            slug = self.string(item, f"{where}.topics")
+            if slug is None:
+                return None
+            if topics is not None and slug not in topics:
+                from difflib import get_close_matches
+
+                near = get_close_matches(slug, list(topics), n=1)
+                hint = f"; did you mean {near[0]!r}?" if near else ""
+                self.problem(
+                    item,
+                    f"{where}.topics",
+                    f"unknown topic {slug!r}{hint} (defined: {', '.join(topics)})",
+                )
+                return None
+            if slug not in result:
+                result.append(slug)
+        return tuple(result)
+
+    def _key_points(
+        self, entries: dict[str, tuple[Any, Any]], where: str
+    ) -> tuple[KeyPoint, ...] | None:
+        if "key_points" not in entries:
+            return None
+        node = entries["key_points"][1]
+        field_name = f"{where}.key_points"
+        items = self.sequence(node, field_name)
+        if items is None:
+            return None
+        if not 1 <= len(items) <= MAX_KEY_POINTS:
+            self.problem(
+                node, field_name, f"needs 1 to {MAX_KEY_POINTS} key points, has {len(items)}"
+            )
+            return None
+        points: list[KeyPoint] = []
+        for i, item in enumerate(items):
+            point = self._key_point(item, f"{field_name}[{i}]")
+            if point is None:
+                return None
+            points.append(point)
+        return tuple(points)
+
+    def _key_point(self, node: Any, where: str) -> KeyPoint | None:
+        limit = MAX_TEXT["point"]
+        if node.__class__.__name__ == "ScalarNode":
+            text = self.string(node, where, limit)
+            return KeyPoint(text) if text is not None else None
+        entries = self.mapping(node, where, ("point",), ("alternatives",))
+        if entries is None or "point" not in entries:
+            return None
+        point = self.string(entries["point"][1], f"{where}.point", limit)
+        alternatives: list[str] = []
+        if "alternatives" in entries:
+            items = self.sequence(entries["alternatives"][1], f"{where}.alternatives")
+            if items is None:
+                return None
+            for item in items:
+                text = self.string(item, f"{where}.alternatives", limit)
+                if text is None:
+                    return None
+                alternatives.append(text)
+        return KeyPoint(point, tuple(alternatives)) if point is not None else None
+
+    def _corrections(
+        self, entries: dict[str, tuple[Any, Any]], where: str
+    ) -> tuple[str, ...] | None:
+        if "corrections" not in entries:
+            return None
+        items = self.sequence(entries["corrections"][1], f"{where}.corrections")
+        if items is None:
+            return None
+        result: list[str] = []
+        for item in items:
+            text = self.string(item, f"{where}.corrections", MAX_TEXT["correction"])
+            if text is None:
+                return None
+            result.append(text)
+        return tuple(result)
+
+
+def _kind(node: Any) -> str:
+    name = node.__class__.__name__
+    if name == "MappingNode":
+        return "a mapping"
+    if name == "SequenceNode":
+        return "a list"
+    tag = str(node.tag)
+    if tag == f"{_T}null":
+        return "nothing"
+    if tag.startswith(_T):
+        kind = tag[len(_T) :]
+        return {"str": "text", "int": "a number", "float": "a number", "bool": "true/false"}.get(
+            kind, kind
+        )
+    return f"tag {tag}"

@@ -1,0 +1,128 @@
+"""A cache of validated banks, so that a big bank is parsed once, not at every start.
+
+YAML parsing of a bank of 10,000 questions takes seconds; reading the same bank back as JSON
+takes a fraction of that. The cache entry is keyed on the bank file's resolved path, size,
+modification time and SHA-256 of its content (and on the dlquiz version, whose validation
+rules may change), so any change to the file, even one that keeps size and time, re-reads it.
+JSON cannot run code when read, whatever the cache file contains; a cache entry that fails to
+load is ignored and rewritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from dlquiz import __version__
+from dlquiz.bank import Bank, KeyPoint, Question, Source, parse_bank, read_bytes
+
+CACHE_FORMAT = 1
+
+
+def load(path: Path, cache_dir: Path | None) -> Bank:
+    """The validated bank at `path`, from the cache when the file has not changed."""
+    raw = read_bytes(path)
+    info = path.stat()
+    resolved = str(path.resolve())
+    key = {
+        "cache_format": CACHE_FORMAT,
+        "dlquiz": __version__,
+        "path": resolved,
+        "size": info.st_size,
+        "mtime_ns": info.st_mtime_ns,
+        "sha256": hashlib.sha256(raw).hexdigest(),
+    }
+    entry = _entry_path(cache_dir, resolved) if cache_dir is not None else None
+    if entry is not None:
+        cached = _read(entry, key, path)
+        if cached is not None:
+            return cached
+    bank = parse_bank(raw, path)
+    if entry is not None:
+        _write(entry, key, bank)
+    return bank
+
+
+def _entry_path(cache_dir: Path, resolved: str) -> Path:
+    name = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    return cache_dir / "banks" / f"{name}.json"
+
+
+def _read(entry: Path, key: dict[str, Any], path: Path) -> Bank | None:
+    try:
+        data = json.loads(entry.read_bytes())
+        if data.get("key") != key:
+            return None
+        return _bank_from(data["bank"], path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing, stale or damaged: parse the bank again
+
+
+def _write(entry: Path, key: dict[str, Any], bank: Bank) -> None:
+    """Write atomically; a cache that cannot be written only costs speed."""
+    payload = {"key": key, "bank": _bank_to(bank)}
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".bank-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(payload, f, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, entry)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass
+
+
+def _bank_to(bank: Bank) -> dict[str, Any]:
+    return {
+        "id": bank.id,
+        "title": bank.title,
+        "source": asdict(bank.source),
+        "topics": bank.topics,
+        "questions": [
+            {
+                "id": q.id,
+                "number": q.number,
+                "topics": list(q.topics),
+                "question": q.question,
+                "answer": q.answer,
+                "key_points": [[kp.point, *kp.alternatives] for kp in q.key_points],
+                "hint": q.hint,
+                "corrections": list(q.corrections),
+                "line": q.line,
+            }
+            for q in bank.questions
+        ],
+    }
+
+
+def _bank_from(data: dict[str, Any], path: Path) -> Bank:
+    questions = tuple(
+        Question(
+            id=q["id"],
+            number=q["number"],
+            topics=tuple(q["topics"]),
+            question=q["question"],
+            answer=q["answer"],
+            key_points=tuple(KeyPoint(kp[0], tuple(kp[1:])) for kp in q["key_points"]),
+            hint=q["hint"],
+            corrections=tuple(q["corrections"]),
+            line=q["line"],
+        )
+        for q in data["questions"]
+    )
+    return Bank(
+        id=data["id"],
+        title=data["title"],
+        source=Source(**data["source"]),
+        topics=dict(data["topics"]),
+        questions=questions,
+        path=path,
+    )

@@ -1,0 +1,69 @@
+"""Settings from `config.toml` in the dlquiz home; command-line options override them.
+
+# ~/.local/share/dlquiz/config.toml
+desired_retention = 0.9   # probability of recall FSRS aims for at each review
+new_per_day = 10          # new questions introduced per day
+rollover_hour = 4         # the study day starts at this local hour, as in Anki
+bank = "/path/to/my-bank.yaml"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+
+class ConfigError(Exception):
+    """The config file is unreadable or holds a bad value."""
+
+
+@dataclass(frozen=True)
+class Config:
+    desired_retention: float = 0.9
+    new_per_day: int = 10
+    rollover_hour: int = 4
+    bank: str | None = None
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "desired_retention": (float, int),
+    "new_per_day": (int,),
+    "rollover_hour": (int,),
+    "bank": (str,),
+}
+
+
+def validate(config: Config, where: str) -> Config:
+    """Return `config` if its values are usable, else raise ConfigError naming the field."""
+    if not 0.7 <= config.desired_retention <= 0.99:
+        raise ConfigError(f"{where}: desired_retention: must be between 0.7 and 0.99")
+    if not 0 <= config.new_per_day <= 9999:
+        raise ConfigError(f"{where}: new_per_day: must be between 0 and 9999")
+    if not 0 <= config.rollover_hour <= 23:
+        raise ConfigError(f"{where}: rollover_hour: must be an hour from 0 to 23")
+    return config
+
+
+def load(path: Path) -> Config:
+    """Read `path` if it exists; a missing file means the defaults."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: cannot read: {e}") from None
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: {e}") from None
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in _TYPES:
+            raise ConfigError(f"{path}: {key}: unknown setting (known: {', '.join(_TYPES)})")
+        expected = _TYPES[key]
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise ConfigError(f"{path}: {key}: expected {expected[0].__name__}, got {value!r}")
+        values[key] = float(cast(float, value)) if key == "desired_retention" else value
+    return validate(Config(**values), str(path))

@@ -1,0 +1,50 @@
+"""Where dlquiz keeps a person's files: one root for all user state.
+
+The root is, in order of precedence: the `--home` option, the `DLQUIZ_HOME` environment
+variable, or the platform's user data directory (via platformdirs). Everything else derives
+from it, so `DLQUIZ_HOME=/tmp/x dlquiz ...` touches nothing outside /tmp/x.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP_NAME = "dlquiz"
+HOME_ENV = "DLQUIZ_HOME"
+BANK_ENV = "DLQUIZ_BANK"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The files of one dlquiz home."""
+
+    home: Path
+    cache: Path
+
+    @property
+    def store(self) -> Path:
+        return self.home / "progress.db"
+
+    @property
+    def config(self) -> Path:
+        return self.home / "config.toml"
+
+    @property
+    def backups(self) -> Path:
+        return self.home / "backups"
+
+
+def resolve(home: Path | str | None = None) -> Paths:
+    """The paths for an explicit home, else `DLQUIZ_HOME`, else the platform directories."""
+    chosen = home if home is not None else os.environ.get(HOME_ENV) or None
+    if chosen is not None:
+        root = Path(chosen).expanduser()
+        return Paths(home=root, cache=root / "cache")
+    import platformdirs
+
+    return Paths(
+        home=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+        cache=Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+    )

@@ -1,0 +1,104 @@
+"""Spaced repetition on py-fsrs (FSRS-6): what a rating does to a card, and what it would do.
+
+dlquiz does not implement any scheduling itself. This module converts between the store's
+`CardRow` (plain numbers, milliseconds) and `fsrs.Card`, and wraps `fsrs.Scheduler` with the
+two things the package has no API for: a preview of the interval each rating would give, and
+the bookkeeping (repetitions, lapses) that statistics need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fsrs import Card, Rating, Scheduler, State
+
+from dlquiz.clock import as_utc, from_ms, to_ms
+from dlquiz.store import NEW, CardRow
+
+__all__ = ["Outcome", "Rating", "Scheduling", "State", "state_name"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A card after a rating: its new row, and when it is next due."""
+
+    row: CardRow
+    interval: timedelta
+
+
+class Scheduling:
+    """FSRS with dlquiz's settings: desired retention, fuzzing, and Anki's learning steps.
+
+    Fuzzing (a small random spread of long intervals, so that cards learned together do not
+    stay together) is on in use and off in tests. Previews never fuzz, so that the interval
+    shown beside a rating is the one FSRS computes.
+    """
+
+    def __init__(self, desired_retention: float = 0.9, fuzz: bool = True) -> None:
+        self.desired_retention = desired_retention
+        self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        self._exact = (
+            self.fsrs
+            if not fuzz
+            else Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+        )
+
+    def review(
+        self, bank_id: str, question_id: str, row: CardRow | None, rating: Rating, now: datetime
+    ) -> Outcome:
+        """Apply `rating` at `now` to a card (None: a question never seen)."""
+        now = as_utc(now)
+        card = self.to_card(row, now)
+        after, _log = self.fsrs.review_card(card, rating, now)
+        lapses = (row.lapses if row else 0) + (
+            1 if card.state == State.Review and rating == Rating.Again else 0
+        )
+        new_row = CardRow(
+            bank_id=bank_id,
+            question_id=question_id,
+            card_id=card.card_id,
+            state=int(after.state),
+            step=after.step,
+            stability=after.stability,
+            difficulty=after.difficulty,
+            due=to_ms(after.due),
+            last_review=to_ms(now),
+            reps=(row.reps if row else 0) + 1,
+            lapses=lapses,
+            introduced=row.introduced if row else to_ms(now),
+        )
+        return Outcome(new_row, after.due - now)
+
+    def preview(self, row: CardRow | None, now: datetime) -> dict[Rating, timedelta]:
+        """The interval each rating would give now, without changing anything."""
+        now = as_utc(now)
+        card = self.to_card(row, now)
+        return {r: self._exact.review_card(card, r, now)[0].due - now for r in Rating}
+
+    def retrievability(self, row: CardRow | None, now: datetime) -> float:
+        """Probability of recalling the card now (0 for a card never reviewed)."""
+        if row is None or row.last_review is None:
+            return 0.0
+        return float(self.fsrs.get_card_retrievability(self.to_card(row, now), as_utc(now)))
+
+    @staticmethod
+    def to_card(row: CardRow | None, now: datetime) -> Card:
+        if row is None:
+            return Card(card_id=to_ms(now), state=State.Learning, step=0, due=as_utc(now))
+        return Card(
+            card_id=row.card_id,
+            state=State(row.state),
+            step=row.step,
+            stability=row.stability,
+            difficulty=row.difficulty,
+            due=from_ms(row.due),
+            last_review=from_ms(row.last_review) if row.last_review is not None else None,
+        )
+
+
+def state_name(row: CardRow | None) -> str:
+    """`new`, `learning`, `review` or `relearning`."""
+    if row is None or row.state == NEW:
+        return "new"
+    return State(row.state).name.lower()

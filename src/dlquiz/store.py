@@ -1,0 +1,412 @@
+"""The progress store: one SQLite file holding card state and an append-only review log.
+
+Durability is the point of this module. The database runs in WAL mode, and each answer is one
+`BEGIN IMMEDIATE ... COMMIT` transaction that writes the review log and the card together, so a
+rating that the screen showed as saved survives Ctrl-C, a closed terminal or `kill -9`, and two
+dlquiz processes can answer at once without losing either's reviews.
+
+The schema version lives in `PRAGMA user_version`; migrations are named functions applied in
+order when the store opens. A store from a newer dlquiz is refused, never migrated downward, and
+a file that is not a dlquiz store is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+NEW = 0  # state_before of a review of a question never seen; fsrs.State is 1, 2, 3
+LEARNING, REVIEW, RELEARNING = 1, 2, 3
+SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A card as stored: FSRS state plus the counts statistics need. Times in ms (UTC)."""
+
+    bank_id: str
+    question_id: str
+    card_id: int
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: int
+    last_review: int | None
+    reps: int
+    lapses: int
+    introduced: int
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One entry of the review log."""
+
+    id: int
+    bank_id: str
+    question_id: str
+    rating: int
+    reviewed_at: int
+    duration_ms: int | None
+    state_before: int
+    card_before: CardRow | None
+    state_after: int
+    due_after: int
+
+
+CARD_COLUMNS = (
+    "bank_id, question_id, card_id, state, step, stability, difficulty, due, last_review, "
+    "reps, lapses, introduced"
+)
+REVIEW_COLUMNS = (
+    "id, bank_id, question_id, rating, reviewed_at, duration_ms, state_before, card_before, "
+    "state_after, due_after"
+)
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    """Cards, the review log, and cards buried (skipped) until a given time."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE cards (
+            bank_id     TEXT    NOT NULL,
+            question_id TEXT    NOT NULL,
+            card_id     INTEGER NOT NULL,
+            state       INTEGER NOT NULL,   -- fsrs.State: 1 learning, 2 review, 3 relearning
+            step        INTEGER,
+            stability   REAL,
+            difficulty  REAL,
+            due         INTEGER NOT NULL,   -- ms since the epoch, UTC
+            last_review INTEGER,
+            reps        INTEGER NOT NULL DEFAULT 0,
+            lapses      INTEGER NOT NULL DEFAULT 0,
+            introduced  INTEGER NOT NULL,   -- time of the first review
+            PRIMARY KEY (bank_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX cards_due ON cards (bank_id, due);
+        CREATE TABLE reviews (
+            id           INTEGER PRIMARY KEY,
+            bank_id      TEXT    NOT NULL,
+            question_id  TEXT    NOT NULL,
+            rating       INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+            reviewed_at  INTEGER NOT NULL,  -- ms since the epoch, UTC
+            duration_ms  INTEGER,
+            state_before INTEGER NOT NULL,  -- 0 new, else fsrs.State
+            card_before  TEXT,              -- JSON of the card row before, NULL when new
+            state_after  INTEGER NOT NULL,
+            due_after    INTEGER NOT NULL
+        );
+        CREATE INDEX reviews_card ON reviews (bank_id, question_id, reviewed_at);
+        CREATE TABLE buried (
+            bank_id     TEXT    NOT NULL,
+            question_id TEXT    NOT NULL,
+            until       INTEGER NOT NULL,
+            PRIMARY KEY (bank_id, question_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run DDL statements inside the caller's transaction (executescript would commit it)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _m002_review_time_index(db: sqlite3.Connection) -> None:
+    """A covering index so that statistics aggregate a million reviews without the table."""
+    db.execute(
+        "CREATE INDEX reviews_time ON reviews "
+        "(bank_id, reviewed_at, rating, state_before, duration_ms, question_id)"
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _m001_initial,
+    _m002_review_time_index,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not a whole SQLite database, before SQLite can touch it."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    if size == 0:
+        return  # created by a connect that never wrote; nothing to lose
+    with path.open("rb") as f:
+        header = f.read(100)
+    if not header.startswith(SQLITE_HEADER) or len(header) < 100:
+        raise StoreError(f"{path} is not a dlquiz store (not a SQLite database); {_aside(path)}")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    valid_for, change_counter = header[92:96], header[24:28]
+    if valid_for == change_counter and pages and size < pages * page_size:
+        raise StoreError(
+            f"{path} is truncated ({size:,} of {pages * page_size:,} bytes); {_aside(path)}"
+        )
+
+
+def _aside(path: Path) -> str:
+    return (
+        f"dlquiz will not overwrite it. Move it aside (mv '{path}' '{path}.broken') to start a "
+        "new store, or run `dlquiz doctor` for details"
+    )
+
+
+def describe(error: sqlite3.Error, path: Path) -> str:
+    """A one-line explanation of an SQLite failure, with what to do about it."""
+    text = str(error)
+    lowered = text.lower()
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"cannot write to {path}: the file or its directory is read-only"
+    if "disk is full" in lowered or "disk full" in lowered:
+        return f"cannot write to {path}: the disk is full"
+    if "locked" in lowered or "busy" in lowered:
+        return f"{path} is busy: another dlquiz is writing to it; try again"
+    if "not a database" in lowered or "malformed" in lowered:
+        return f"{path} is damaged ({text}); {_aside(path)}"
+    if "unable to open" in lowered:
+        return f"cannot open {path}: check that its directory exists and is writable"
+    return f"{path}: {text}"
+
+
+class Store:
+    """An open progress store. Use `Store.open(path)`; close it, or use it as a context."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True) -> Store:
+        """Open (and create, and migrate) the store at `path`."""
+        check_file(path)
+        if not path.exists():
+            if not create:
+                raise StoreError(f"no store at {path} yet")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreError(f"cannot create {path.parent}: {e.strerror}") from None
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, path)) from None
+        store = cls(db, path)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path} was written by a newer dlquiz (schema {version}; this one knows "
+                    f"{SCHEMA_VERSION}). Upgrade dlquiz: `pip install --upgrade dlquiz`"
+                )
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            if version < SCHEMA_VERSION:
+                store._migrate()
+        except StoreError:
+            db.close()
+            raise
+        except sqlite3.Error as e:
+            db.close()
+            raise StoreError(describe(e, path)) from None
+        return store
+
+    def _migrate(self) -> None:
+        with self.transaction():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                raise StoreError(
+                    f"{self.path} is an SQLite file but not a dlquiz store; " + _aside(self.path)
+                )
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) and committed on exit."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as e:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            raise StoreError(describe(e, self.path)) from None
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read snapshot: several queries see the same state of the store."""
+        try:
+            self.db.execute("BEGIN")
+            try:
+                yield
+            finally:
+                self.db.execute("COMMIT")
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, self.path)) from None
+
+    def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
+        """Run a read query; SQLite failures become StoreError."""
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, self.path)) from None
+
+    # --- cards --------------------------------------------------------------------------------
+
+    def cards(self, bank_id: str) -> dict[str, CardRow]:
+        """Every card of a bank, by question id."""
+        rows = self.query(f"SELECT {CARD_COLUMNS} FROM cards WHERE bank_id = ?", (bank_id,))
+        return {r[1]: CardRow(*r) for r in rows}
+
+    def card(self, bank_id: str, question_id: str) -> CardRow | None:
+        rows = self.query(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE bank_id = ? AND question_id = ?",
+            (bank_id, question_id),
+        )
+        return CardRow(*rows[0]) if rows else None
+
+    def put_card(self, row: CardRow) -> None:
+        values = tuple(asdict(row).values())
+        marks = ", ".join("?" * len(values))
+        self.db.execute(
+            f"INSERT OR REPLACE INTO cards ({CARD_COLUMNS}) VALUES ({marks})",
+            values,
+        )
+
+    # --- the review log -----------------------------------------------------------------------
+
+    def log_review(
+        self,
+        before: CardRow | None,
+        after: CardRow,
+        rating: int,
+        reviewed_at: int,
+        duration_ms: int | None,
+    ) -> int:
+        """Append a review; call inside `transaction()` together with `put_card(after)`."""
+        cursor = self.db.execute(
+            f"INSERT INTO reviews ({REVIEW_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                after.bank_id,
+                after.question_id,
+                rating,
+                reviewed_at,
+                duration_ms,
+                before.state if before else NEW,
+                json.dumps(asdict(before)) if before else None,
+                after.state,
+                after.due,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def review(self, review_id: int) -> ReviewRow | None:
+        rows = self.query(f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE id = ?", (review_id,))
+        return _review_row(rows[0]) if rows else None
+
+    def last_review_of(self, bank_id: str, question_id: str) -> int | None:
+        rows = self.query(
+            "SELECT max(id) FROM reviews WHERE bank_id = ? AND question_id = ?",
+            (bank_id, question_id),
+        )
+        return rows[0][0] if rows else None
+
+    def undo(self, review_id: int) -> ReviewRow:
+        """Remove a review and put its card back exactly as it was before it.
+
+        Only the latest review of a card can be undone: if another session has reviewed the
+        card since, undoing would throw that review away, so it is refused.
+        """
+        with self.transaction():
+            review = self.review(review_id)
+            if review is None:
+                raise StoreError("that review is no longer in the store")
+            if self.last_review_of(review.bank_id, review.question_id) != review_id:
+                raise StoreError("the card was reviewed again since (in another session)")
+            self.db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            if review.card_before is None:
+                self.db.execute(
+                    "DELETE FROM cards WHERE bank_id = ? AND question_id = ?",
+                    (review.bank_id, review.question_id),
+                )
+            else:
+                self.put_card(review.card_before)
+        return review
+
+    def reviews(self, bank_id: str | None = None) -> Iterator[ReviewRow]:
+        """The whole log in order, streamed (for export)."""
+        sql = f"SELECT {REVIEW_COLUMNS} FROM reviews"
+        params: tuple[str, ...] = ()
+        if bank_id is not None:
+            sql += " WHERE bank_id = ?"
+            params = (bank_id,)
+        try:
+            for row in self.db.execute(sql + " ORDER BY id", params):
+                yield _review_row(row)
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, self.path)) from None
+
+    def new_introduced_since(self, bank_id: str, since_ms: int) -> set[str]:
+        """Questions seen for the first time at or after `since_ms`."""
+        rows = self.query(
+            "SELECT DISTINCT question_id FROM reviews "
+            "WHERE bank_id = ? AND reviewed_at >= ? AND state_before = 0",
+            (bank_id, since_ms),
+        )
+        return {r[0] for r in rows}
+
+    # --- burying (skip for today) -------------------------------------------------------------
+
+    def bury(self, bank_id: str, question_id: str, until_ms: int) -> None:
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO buried (bank_id, question_id, until) VALUES (?, ?, ?)",
+                (bank_id, question_id, until_ms),
+            )
+
+    def buried(self, bank_id: str, now_ms: int) -> set[str]:
+        rows = self.query(
+            "SELECT question_id FROM buried WHERE bank_id = ? AND until > ?", (bank_id, now_ms)
+        )
+        return {r[0] for r in rows}
+
+
+def _review_row(row: tuple[Any, ...]) -> ReviewRow:
+    values = list(row)
+    values[7] = CardRow(**json.loads(values[7])) if values[7] is not None else None
+    return ReviewRow(*values)

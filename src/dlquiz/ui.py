@@ -1,0 +1,280 @@
+"""Rich renderables for everything dlquiz shows. Rendering only: no input, no store, no clock.
+
+Text from a bank or typed by a person is never parsed as Rich markup: it goes into `Text`
+objects (or Markdown, for answers), and control characters such as ESC are made visible with
+`literal()`, so `[bold red]` or a terminal escape sequence is shown as written.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+if TYPE_CHECKING:
+    from dlquiz.bank import Bank, Question
+    from dlquiz.matching import Coverage
+    from dlquiz.scheduler import Rating
+    from dlquiz.session import Item, Rated, Summary
+
+RATING_STYLE = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold cyan"}
+RATING_NAME = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+STATE_STYLE = {"new": "cyan", "learning": "yellow", "relearning": "red", "review": "green"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def literal(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`), never sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def plain(text: str, style: str = "") -> Text:
+    """A Text that shows `text` exactly as written, whatever brackets it contains."""
+    return Text(literal(text), style=style)
+
+
+def markdown(text: str) -> RenderableType:
+    from rich.markdown import Markdown  # markdown-it is slow to import; only answers need it
+
+    return Markdown(literal(text))
+
+
+def format_interval(interval: timedelta) -> str:
+    """A short interval as Anki writes them: `<1m`, `10m`, `3h`, `4d`, `2.5mo`, `1.2y`."""
+    seconds = interval.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86_400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86_400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}".removesuffix(".0") + "mo"
+    return f"{days / 365:.1f}".removesuffix(".0") + "y"
+
+
+def format_when(moment: datetime, now: datetime) -> str:
+    """`now`, `in 9m (14:32)`, `in 3d (Fri 28 Nov)`: a due time, in local time."""
+    delta = moment - now
+    if delta.total_seconds() <= 0:
+        return "now"
+    local = moment.astimezone()
+    clock = local.strftime("%H:%M") if delta < timedelta(hours=20) else local.strftime("%a %d %b")
+    return f"in {format_interval(delta)} ({clock})"
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
+# --- one card ---------------------------------------------------------------------------------
+
+
+def card_header(item: Item, position: int, total: int, bank: Bank, mode: str) -> Text:
+    q = item.question
+    header = Text()
+    header.append(f"{position}/{total}", style="bold")
+    header.append("  ·  ")
+    header.append(", ".join(q.topics), style="magenta")
+    header.append("  ·  ")
+    header.append(f"#{q.number}", style="dim")
+    header.append("  ·  ")
+    header.append(item.state, style=STATE_STYLE.get(item.state, ""))
+    header.append(f"  ·  {mode}", style="dim")
+    return header
+
+
+def question_panel(question: Question) -> Panel:
+    return Panel(
+        plain(question.question, "bold"),
+        title="Question",
+        title_align="left",
+        subtitle=plain(question.id, "dim"),
+        subtitle_align="right",
+        border_style="blue",
+        padding=(1, 2),
+    )
+
+
+def hint_panel(question: Question) -> Panel:
+    return Panel(
+        plain(question.hint, "italic"), title="Hint", title_align="left", border_style="yellow"
+    )
+
+
+def answer_panel(question: Question) -> Panel:
+    return Panel(
+        markdown(question.answer),
+        title="Answer",
+        title_align="left",
+        border_style="green",
+        padding=(0, 1),
+    )
+
+
+def typed_panel(typed: str) -> Panel:
+    return Panel(plain(typed), title="Your answer", title_align="left", border_style="dim")
+
+
+def coverage_view(coverage: Coverage) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(width=1)
+    table.add_column()
+    for result in coverage.points:
+        if result.covered:
+            table.add_row(Text("✓", style="bold green"), plain(result.key_point.point))
+        else:
+            table.add_row(Text("✗", style="bold red"), plain(result.key_point.point, "dim"))
+    name = RATING_NAME[int(coverage.suggested)]
+    table.add_row(
+        "",
+        Text.assemble(
+            (f"{coverage.covered}/{len(coverage.points)} key points covered", "bold"),
+            " · suggests ",
+            (name, RATING_STYLE[int(coverage.suggested)]),
+        ),
+    )
+    return table
+
+
+def key_points_view(question: Question) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+    table.add_column(width=1)
+    table.add_column()
+    for kp in question.key_points:
+        table.add_row(Text("•", style="cyan"), plain(kp.point))
+    return table
+
+
+def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bool) -> Text:
+    bar = Text()
+    for rating, interval in preview.items():
+        value = int(rating)
+        style = RATING_STYLE[value]
+        bar.append(f" {value} ", style=f"reverse {style}" if rating == suggested else style)
+        bar.append(f" {RATING_NAME[value]} · {format_interval(interval)}   ")
+    bar.append("\n")
+    bar.append(f" ⏎ {RATING_NAME[int(suggested)]}", style="bold")
+    extras = ["s skip", "q quit"]
+    if can_undo:
+        extras.insert(0, "u undo")
+    bar.append("  ·  " + "  ·  ".join(extras), style="dim")
+    return bar
+
+
+def saved_line(rated: Rated) -> Text:
+    value = int(rated.rating)
+    return Text.assemble(
+        ("✓ saved ", "green"),
+        (RATING_NAME[value], RATING_STYLE[value]),
+        f" · next in {format_interval(rated.interval)}",
+    )
+
+
+def summary_panel(summary: Summary, now: datetime, title: str = "Session over") -> Panel:
+    table = Table(box=None, show_header=False, padding=(0, 2), pad_edge=False)
+    table.add_column(style="dim")
+    table.add_column()
+    table.add_row("cards", str(summary.cards))
+    ratings = Text()
+    for rating, count in summary.ratings.items():
+        value = int(rating)
+        ratings.append(
+            f"{RATING_NAME[value]} {count}", style=RATING_STYLE[value] if count else "dim"
+        )
+        ratings.append("   ")
+    table.add_row("ratings", ratings)
+    if summary.skipped:
+        table.add_row("skipped", f"{summary.skipped} (until tomorrow)")
+    table.add_row("time", format_duration(summary.seconds))
+    next_due = format_when(summary.next_due, now) if summary.next_due else "nothing scheduled"
+    table.add_row("next card", next_due)
+    return Panel(table, title=title, title_align="left", border_style="cyan", expand=False)
+
+
+def nothing_due(next_due: datetime | None, now: datetime, topics: tuple[str, ...]) -> Group:
+    when = format_when(next_due, now) if next_due else "not scheduled yet"
+    drill = "dlquiz review" + "".join(f" --topic {t}" for t in topics)
+    return Group(
+        Text.assemble(("Nothing is due right now. ", "bold green"), "Next card: ", (when, "bold")),
+        Text.assemble("To drill anyway, weakest first: ", (drill, "bold cyan")),
+    )
+
+
+# --- browsing the bank ------------------------------------------------------------------------
+
+
+def topics_table(bank: Bank) -> Table:
+    table = Table(title=plain(bank.title), box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("topic", style="bold magenta", no_wrap=True)
+    table.add_column("title")
+    table.add_column("questions", justify="right")
+    for slug, count in bank.topic_counts().items():
+        table.add_row(plain(slug), plain(bank.topics[slug]), str(count))
+    return table
+
+
+def questions_table(questions: list[Question], title: str) -> Table:
+    table = Table(title=plain(title), box=box.SIMPLE_HEAVY, title_justify="left")
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("topics", style="magenta")
+    table.add_column("question", ratio=1)
+    for q in questions:
+        table.add_row(plain(q.number), plain(q.id), plain(", ".join(q.topics)), plain(q.question))
+    return table
+
+
+def question_view(bank: Bank, q: Question) -> Group:
+    header = Text.assemble(
+        (f"#{q.number}", "bold"),
+        "  ",
+        (q.id, "dim"),
+        "  ·  ",
+        (", ".join(q.topics), "magenta"),
+    )
+    parts: list[RenderableType] = [
+        plain(header.plain),
+        question_panel(q),
+        answer_panel(q),
+        Text("Key points", style="bold"),
+        key_points_view(q),
+        Text.assemble(("Hint: ", "bold"), plain(q.hint, "italic")),
+    ]
+    if q.corrections:
+        corrections = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+        corrections.add_column(width=1)
+        corrections.add_column()
+        for line in q.corrections:
+            corrections.add_row(Text("–", style="dim"), plain(line, "dim"))
+        parts += [
+            Text(f"Corrected from the source ({bank.source.publisher})", style="bold"),
+            corrections,
+        ]
+    return Group(*parts)
+
+
+def validation_ok(bank: Bank) -> Group:
+    table = topics_table(bank)
+    return Group(
+        Text.assemble(
+            ("✓ ", "bold green"),
+            plain(str(bank.path)),
+            " is a valid bank: ",
+            (f"{len(bank.questions)} questions", "bold"),
+            f" in {len(bank.topics)} topics",
+        ),
+        table,
+    )
