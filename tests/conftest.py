@@ -25,6 +25,7 @@ def dlquiz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("DLQUIZ_BANK", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("COLUMNS", "120")  # CliRunner output is not a terminal: fix its width
     return home
 
 

@@ -307,3 +307,24 @@ def test_any_sequence_of_ratings_keeps_the_queue_sound(
             assert len(store.new_introduced_since(bank.id, to_ms(day_start))) <= 3
         for row in store.cards(bank.id).values():
             assert row.state in (LEARNING, REVIEW, RELEARNING)
+
+
+def test_with_fuzz_on_the_previewed_interval_is_the_one_given(
+    bank: Bank, store: Store, clock: FakeClock, days: StudyDays
+) -> None:
+    session = Session(bank, store, Scheduling(fuzz=True), days, clock, Options(new_per_day=5))
+    for _ in range(5):
+        item = session.next()
+        assert item is not None
+        preview = session.preview(item)
+        rated = session.rate(item, Rating.Easy)
+        assert rated.interval == preview[Rating.Easy]
+    clock.advance(days=40)
+    later = Session(bank, store, Scheduling(fuzz=True), days, clock, Options(new_per_day=0))
+    intervals = set()
+    while (item := later.next()) is not None:
+        preview = later.preview(item)
+        rated = later.rate(item, Rating.Good)
+        assert rated.interval == preview[Rating.Good]
+        intervals.add(rated.interval)
+    assert len(intervals) > 1  # fuzz spreads cards learned together

@@ -11,11 +11,13 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from difflib import get_close_matches
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO
 
 import typer
 
@@ -321,11 +323,12 @@ def validate(
     try:
         bank = load_bank(target)
     except BankError as e:
-        err = console(stderr=True)
+        from dlquiz.ui import literal
+
         for problem in e.problems:
-            err.print(str(problem), markup=False, highlight=False)
+            typer.echo(literal(str(problem)), err=True)
         count = len(e.problems)
-        err.print(f"{count} problem{'s' if count != 1 else ''} found.", markup=False)
+        typer.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
         raise typer.Exit(1) from None
     console().print(validation_ok(bank))
 
@@ -422,6 +425,138 @@ def stats(
     from dlquiz.dashboard import dashboard
 
     console().print(dashboard(result))
+
+
+# --- ways in and out ---------------------------------------------------------------------------
+
+
+class ExportKind(StrEnum):
+    reviews = "reviews"
+    cards = "cards"
+    deck = "deck"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+@reported
+def export(
+    ctx: typer.Context,
+    what: Annotated[
+        ExportKind, typer.Argument(help="reviews (the log), cards (their state) or deck (.apkg).")
+    ] = ExportKind.reviews,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="For reviews and cards.")
+    ] = ExportFormat.csv,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="File to write [default: stdout; deck: BANK.apkg].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Export your review log or card states (CSV, JSON), or the bank as an Anki deck.
+
+    Example: dlquiz export reviews --format json -o reviews.json
+    """
+    from dlquiz import export as out
+
+    bank = load_bank(ctx, load_config(ctx))
+    if what is ExportKind.deck:
+        target = output or Path(f"{bank.id}.apkg")
+        count = out.write_apkg(bank, target)
+        typer.echo(f"Wrote {count} notes to {target} (import it in Anki: File > Import).")
+        return
+    with open_store(ctx) as store, _opened(output) as stream:
+        records = out.reviews(store, bank) if what is ExportKind.reviews else out.cards(store, bank)
+        if fmt is ExportFormat.json:
+            count = out.write_json(records, what.value, bank, stream)
+        else:
+            fields = out.REVIEW_FIELDS if what is ExportKind.reviews else out.CARD_FIELDS
+            count = out.write_csv(records, fields, stream)
+    if output is not None:
+        typer.echo(f"Wrote {count} {what.value} to {output}.")
+
+
+@contextmanager
+def _opened(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        return
+    try:
+        with output.open("w", encoding="utf-8", newline="") as f:
+            yield f
+    except OSError as e:
+        fail(f"cannot write {output}: {e.strerror}")
+
+
+@app.command()
+@reported
+def reset(
+    ctx: typer.Context,
+    topic: TopicOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Forget your progress (all of it, or some topics'), keeping a backup of the store.
+
+    Example: dlquiz reset --topic cnn
+    """
+    from datetime import datetime
+
+    bank = load_bank(ctx, load_config(ctx))
+    chosen = parse_topics(bank, topic)
+    ids = {q.id for q in bank.with_topics(chosen)} if chosen else None
+    plural = "s" if len(chosen) > 1 else ""
+    scope = f"topic{plural} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
+    with open_store(ctx) as store:
+        cards, reviews = store.counts(bank.id, ids)
+        if cards == 0 and reviews == 0:
+            typer.echo(f"Nothing to reset: no progress recorded for {scope}.")
+            return
+        if not yes and not _confirm(f"Forget {cards} cards and {reviews} reviews of {scope}?"):
+            typer.echo("Nothing changed.")
+            raise typer.Exit(1)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = state(ctx).paths.backups / f"progress-{stamp}.db"
+        store.backup(backup)
+        store.forget(bank.id, ids)
+    typer.echo(f"Forgot {cards} cards and {reviews} reviews of {scope}.")
+    typer.echo(f"Backup: {backup} (to undo: copy it over {state(ctx).paths.store})")
+
+
+def _confirm(question: str) -> bool:
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:  # Ctrl-C, or no answer on stdin
+        typer.echo()
+        return False
+
+
+@app.command()
+@reported
+def doctor(ctx: typer.Context) -> None:
+    """Check your progress store, bank and settings, and say what to do about problems.
+
+    Example: dlquiz doctor
+    """
+    from dlquiz import health
+    from dlquiz.config import ConfigError
+    from dlquiz.ui import checks_view
+
+    try:
+        config: Config | None = load_config(ctx)
+    except ConfigError:
+        config = None  # the settings check reports it
+    checks = health.run(state(ctx).paths, bank_path(ctx, config))
+    console().print(checks_view(checks))
+    if not all(c.ok for c in checks):
+        raise typer.Exit(1)
 
 
 @app.command()

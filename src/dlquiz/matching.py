@@ -111,7 +111,7 @@ class Answer:
         self.vocabulary = set(tokens)
         # "mini batch" typed for "minibatch", and the reverse: index adjacent pairs joined
         self.vocabulary.update(_stem(a + b) for a, b in pairwise(tokens))
-        self._long = [w for w in self.vocabulary if len(w) >= 5 and w.isalpha()]
+        self._typo_candidates = [w for w in self.vocabulary if len(w) >= 3 and w.isalpha()]
 
     def has_word(self, word: str) -> bool:
         if word in self.vocabulary:
@@ -119,7 +119,7 @@ class Answer:
         if len(word) < 5 or not word.isalpha():
             return False
         matcher = SequenceMatcher(b=word, autojunk=False)
-        for candidate in self._long:
+        for candidate in self._typo_candidates:
             if abs(len(candidate) - len(word)) > 2:
                 continue
             matcher.set_seq1(candidate)

@@ -8,6 +8,8 @@ the bookkeeping (repetitions, lapses) that statistics need.
 
 from __future__ import annotations
 
+import random
+import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,18 +33,29 @@ class Scheduling:
     """FSRS with dlquiz's settings: desired retention, fuzzing, and Anki's learning steps.
 
     Fuzzing (a small random spread of long intervals, so that cards learned together do not
-    stay together) is on in use and off in tests. Previews never fuzz, so that the interval
-    shown beside a rating is the one FSRS computes.
+    stay together) is on in use and off in tests. As in Anki, the fuzz is seeded by the card
+    and its number of reviews, so the interval previewed beside a rating is exactly the one
+    that rating then gives.
     """
 
     def __init__(self, desired_retention: float = 0.9, fuzz: bool = True) -> None:
         self.desired_retention = desired_retention
         self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
-        self._exact = (
-            self.fsrs
-            if not fuzz
-            else Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
-        )
+
+    def _review_card(
+        self, question_id: str, reps: int, card: Card, rating: Rating, now: datetime
+    ) -> Card:
+        """`fsrs.Scheduler.review_card` with the fuzz drawn from a per-card, per-review seed.
+
+        py-fsrs draws its fuzz from the `random` module; its state is saved and restored
+        around the call, so nothing else that uses `random` is affected.
+        """
+        saved = random.getstate()
+        random.seed(zlib.crc32(f"{question_id}:{reps}".encode()))
+        try:
+            return self.fsrs.review_card(card, rating, now)[0]
+        finally:
+            random.setstate(saved)
 
     def review(
         self, bank_id: str, question_id: str, row: CardRow | None, rating: Rating, now: datetime
@@ -50,7 +63,8 @@ class Scheduling:
         """Apply `rating` at `now` to a card (None: a question never seen)."""
         now = as_utc(now)
         card = self.to_card(row, now)
-        after, _log = self.fsrs.review_card(card, rating, now)
+        reps = row.reps if row else 0
+        after = self._review_card(question_id, reps, card, rating, now)
         lapses = (row.lapses if row else 0) + (
             1 if card.state == State.Review and rating == Rating.Again else 0
         )
@@ -64,17 +78,20 @@ class Scheduling:
             difficulty=after.difficulty,
             due=to_ms(after.due),
             last_review=to_ms(now),
-            reps=(row.reps if row else 0) + 1,
+            reps=reps + 1,
             lapses=lapses,
             introduced=row.introduced if row else to_ms(now),
         )
         return Outcome(new_row, after.due - now)
 
-    def preview(self, row: CardRow | None, now: datetime) -> dict[Rating, timedelta]:
+    def preview(
+        self, question_id: str, row: CardRow | None, now: datetime
+    ) -> dict[Rating, timedelta]:
         """The interval each rating would give now, without changing anything."""
         now = as_utc(now)
         card = self.to_card(row, now)
-        return {r: self._exact.review_card(card, r, now)[0].due - now for r in Rating}
+        reps = row.reps if row else 0
+        return {r: self._review_card(question_id, reps, card, r, now).due - now for r in Rating}
 
     def retrievability(self, row: CardRow | None, now: datetime) -> float:
         """Probability of recalling the card now (0 for a card never reviewed)."""

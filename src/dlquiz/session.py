@@ -192,7 +192,7 @@ class Session:
 
     def preview(self, item: Item) -> dict[Rating, timedelta]:
         """The interval each rating would give this card now."""
-        return self.scheduling.preview(item.row, self.clock())
+        return self.scheduling.preview(item.question.id, item.row, self.clock())
 
     def rate(self, item: Item, rating: Rating, duration_ms: int | None = None) -> Rated:
         """Schedule the card and commit the rating and the review log in one transaction.

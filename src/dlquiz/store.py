@@ -390,6 +390,42 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    # --- maintenance --------------------------------------------------------------------------
+
+    def backup(self, dest: Path) -> None:
+        """A consistent copy of the whole store (SQLite's online backup), even mid-use."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with sqlite3.connect(dest) as copy:
+                self.db.backup(copy)
+            copy.close()
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, dest)) from None
+
+    def forget(self, bank_id: str, question_ids: set[str] | None = None) -> tuple[int, int]:
+        """Delete the progress of a bank (or of some of its questions): (cards, reviews)."""
+        where, params = _scope(bank_id, question_ids)
+        with self.transaction():
+            cards = self.db.execute(f"DELETE FROM cards WHERE {where}", params).rowcount
+            reviews = self.db.execute(f"DELETE FROM reviews WHERE {where}", params).rowcount
+            self.db.execute(f"DELETE FROM buried WHERE {where}", params)
+        return cards, reviews
+
+    def counts(self, bank_id: str, question_ids: set[str] | None = None) -> tuple[int, int]:
+        """(cards, reviews) of a bank, or of some of its questions."""
+        where, params = _scope(bank_id, question_ids)
+        cards = self.query(f"SELECT count(*) FROM cards WHERE {where}", params)[0][0]
+        reviews = self.query(f"SELECT count(*) FROM reviews WHERE {where}", params)[0][0]
+        return int(cards), int(reviews)
+
+    def integrity(self) -> list[str]:
+        """SQLite's own check of every page and index: an empty list when all is well."""
+        rows = self.query("PRAGMA integrity_check")
+        return [] if [r[0] for r in rows] == ["ok"] else [str(r[0]) for r in rows]
+
+    def schema_version(self) -> int:
+        return int(self.query("PRAGMA user_version")[0][0])
+
     # --- burying (skip for today) -------------------------------------------------------------
 
     def bury(self, bank_id: str, question_id: str, until_ms: int) -> None:
@@ -404,6 +440,14 @@ class Store:
             "SELECT question_id FROM buried WHERE bank_id = ? AND until > ?", (bank_id, now_ms)
         )
         return {r[0] for r in rows}
+
+
+def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str, ...]]:
+    """A WHERE clause for a bank's rows, or for some of its questions' rows."""
+    if question_ids is None:
+        return "bank_id = ?", (bank_id,)
+    marks = ", ".join("?" * len(question_ids))
+    return f"bank_id = ? AND question_id IN ({marks})", (bank_id, *sorted(question_ids))
 
 
 def _review_row(row: tuple[Any, ...]) -> ReviewRow:

@@ -19,6 +19,7 @@ from rich.text import Text
 
 if TYPE_CHECKING:
     from dlquiz.bank import Bank, Question
+    from dlquiz.health import Check
     from dlquiz.matching import Coverage
     from dlquiz.scheduler import Rating
     from dlquiz.session import Item, Rated, Summary
@@ -128,34 +129,38 @@ def typed_panel(typed: str) -> Panel:
     return Panel(plain(typed), title="Your answer", title_align="left", border_style="dim")
 
 
-def coverage_view(coverage: Coverage) -> Table:
+def _marked(rows: list[tuple[Text, Text]]) -> Table:
+    """A list with a one-character mark before each line: ✓, ✗ or •."""
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
     table.add_column(width=1)
     table.add_column()
-    for result in coverage.points:
-        if result.covered:
-            table.add_row(Text("✓", style="bold green"), plain(result.key_point.point))
-        else:
-            table.add_row(Text("✗", style="bold red"), plain(result.key_point.point, "dim"))
-    name = RATING_NAME[int(coverage.suggested)]
-    table.add_row(
-        "",
-        Text.assemble(
-            (f"{coverage.covered}/{len(coverage.points)} key points covered", "bold"),
-            " · suggests ",
-            (name, RATING_STYLE[int(coverage.suggested)]),
-        ),
-    )
+    for mark, line in rows:
+        table.add_row(mark, line)
     return table
+
+
+def coverage_view(coverage: Coverage) -> Group:
+    """Which key points a typed answer covered, and the rating that suggests."""
+    suggested = int(coverage.suggested)
+    heading = Text.assemble(
+        ("Key points: ", "bold"),
+        f"{coverage.covered}/{len(coverage.points)} covered · suggests ",
+        (RATING_NAME[suggested], RATING_STYLE[suggested]),
+    )
+    rows = []
+    for result in coverage.points:
+        if not result.covered:
+            rows.append((Text("✗", style="bold red"), plain(result.key_point.point, "dim")))
+            continue
+        line = plain(result.key_point.point)
+        if result.matched is not None and result.matched != result.key_point.point:
+            line.append_text(plain(f"  (as “{result.matched}”)", "dim"))
+        rows.append((Text("✓", style="bold green"), line))
+    return Group(heading, _marked(rows))
 
 
 def key_points_view(question: Question) -> Table:
-    table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-    table.add_column(width=1)
-    table.add_column()
-    for kp in question.key_points:
-        table.add_row(Text("•", style="cyan"), plain(kp.point))
-    return table
+    return _marked([(Text("•", style="cyan"), plain(kp.point)) for kp in question.key_points])
 
 
 def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bool) -> Text:
@@ -254,11 +259,7 @@ def question_view(bank: Bank, q: Question) -> Group:
         Text.assemble(("Hint: ", "bold"), plain(q.hint, "italic")),
     ]
     if q.corrections:
-        corrections = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
-        corrections.add_column(width=1)
-        corrections.add_column()
-        for line in q.corrections:
-            corrections.add_row(Text("–", style="dim"), plain(line, "dim"))
+        corrections = _marked([(Text("–", style="dim"), plain(c, "dim")) for c in q.corrections])
         parts += [
             Text(f"Corrected from the source ({bank.source.publisher})", style="bold"),
             corrections,
@@ -278,3 +279,14 @@ def validation_ok(bank: Bank) -> Group:
         ),
         table,
     )
+
+
+def checks_view(checks: list[Check]) -> Table:
+    rows = [
+        (
+            Text("✓", style="bold green") if c.ok else Text("✗", style="bold red"),
+            Text.assemble((f"{c.name}: ", "bold"), plain(c.detail)),
+        )
+        for c in checks
+    ]
+    return _marked(rows)

@@ -1,0 +1,158 @@
+"""Ways out: the review log and card states as CSV or JSON, and the bank as an Anki deck.
+
+Exports stream row by row, so a log of a million reviews never sits in memory. Times are
+ISO-8601 in UTC; ratings and states are written as words (`good`, `review`) beside the numbers
+py-fsrs uses, so the files read well in a spreadsheet and load cleanly in a script.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import zlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from dlquiz.bank import Bank
+from dlquiz.clock import from_ms
+from dlquiz.store import CardRow, ReviewRow, Store
+
+RATINGS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+EXPORT_SCHEMA = "dlquiz-export/1"
+
+REVIEW_FIELDS = (
+    "id", "bank_id", "question_id", "rating", "rating_name", "reviewed_at", "duration_ms",
+    "state_before", "state_after", "due_after",
+)  # fmt: skip
+CARD_FIELDS = (
+    "bank_id", "question_id", "in_bank", "state", "step", "stability", "difficulty", "due",
+    "last_review", "reps", "lapses", "introduced",
+)  # fmt: skip
+
+
+def _iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return from_ms(ms).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def review_record(review: ReviewRow) -> dict[str, Any]:
+    return {
+        "id": review.id,
+        "bank_id": review.bank_id,
+        "question_id": review.question_id,
+        "rating": review.rating,
+        "rating_name": RATINGS[review.rating],
+        "reviewed_at": _iso(review.reviewed_at),
+        "duration_ms": review.duration_ms,
+        "state_before": STATES[review.state_before],
+        "state_after": STATES[review.state_after],
+        "due_after": _iso(review.due_after),
+    }
+
+
+def card_record(card: CardRow, in_bank: bool) -> dict[str, Any]:
+    return {
+        "bank_id": card.bank_id,
+        "question_id": card.question_id,
+        "in_bank": in_bank,
+        "state": STATES[card.state],
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": _iso(card.due),
+        "last_review": _iso(card.last_review),
+        "reps": card.reps,
+        "lapses": card.lapses,
+        "introduced": _iso(card.introduced),
+    }
+
+
+def reviews(store: Store, bank: Bank) -> Iterator[dict[str, Any]]:
+    return (review_record(r) for r in store.reviews(bank.id))
+
+
+def cards(store: Store, bank: Bank) -> Iterator[dict[str, Any]]:
+    ids = {q.id for q in bank.questions}
+    rows = sorted(store.cards(bank.id).values(), key=lambda c: c.question_id)
+    return (card_record(c, c.question_id in ids) for c in rows)
+
+
+def write_csv(records: Iterable[dict[str, Any]], fields: tuple[str, ...], out: IO[str]) -> int:
+    writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for record in records:
+        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        count += 1
+    return count
+
+
+def write_json(records: Iterable[dict[str, Any]], kind: str, bank: Bank, out: IO[str]) -> int:
+    """One JSON object, `{"schema", "bank", kind: [...]}`, written as the rows stream."""
+    header = {"schema": EXPORT_SCHEMA, "bank": {"id": bank.id, "title": bank.title}}
+    out.write(json.dumps(header, ensure_ascii=False)[:-1] + f', "{kind}": [')
+    count = 0
+    for record in records:
+        out.write(("\n  " if count == 0 else ",\n  ") + json.dumps(record, ensure_ascii=False))
+        count += 1
+    out.write("\n]}\n")
+    return count
+
+
+def stable_id(text: str) -> int:
+    """A stable 31-bit id for Anki (deck and model ids must not change between exports)."""
+    return (zlib.crc32(text.encode()) & 0x7FFFFFFF) | (1 << 30)
+
+
+def write_apkg(bank: Bank, path: Path) -> int:
+    """The bank as an Anki deck: one note per question, tagged with its topics.
+
+    Notes carry a stable GUID from the bank and question ids, so importing a newer export
+    updates the notes in Anki instead of duplicating them.
+    """
+    import html
+
+    import genanki
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    model = genanki.Model(
+        stable_id(f"dlquiz-model:{bank.id}"),
+        "dlquiz question",
+        fields=[{"name": n} for n in ("Question", "Answer", "KeyPoints", "Hint", "Source")],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "<div class=q>{{Question}}</div>"
+                "{{#Hint}}<details><summary>Hint</summary>{{Hint}}</details>{{/Hint}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}"
+                "<div class=kp><b>Key points</b>{{KeyPoints}}</div>"
+                "<div class=src>{{Source}}</div>",
+            }
+        ],
+        css=".card{font-family:sans-serif;font-size:18px;text-align:left}"
+        ".q{font-weight:bold}.kp{margin-top:1em}.src{color:#888;font-size:12px}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px}",
+    )
+    deck = genanki.Deck(stable_id(f"dlquiz-deck:{bank.id}"), bank.title)
+    for q in bank.questions:
+        points = "".join(f"<li>{html.escape(kp.point)}</li>" for kp in q.key_points)
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                fields=[
+                    html.escape(q.question),
+                    md.render(q.answer),
+                    f"<ul>{points}</ul>",
+                    html.escape(q.hint),
+                    html.escape(f"#{q.number} · {q.id}"),
+                ],
+                guid=genanki.guid_for(bank.id, q.id),
+                tags=[t.replace(" ", "_") for t in q.topics],
+            )
+        )
+    genanki.Package(deck).write_to_file(str(path))
+    return len(bank.questions)
