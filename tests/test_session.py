@@ -126,8 +126,7 @@ def test_due_order_learning_then_most_overdue_reviews_then_new(
         interval = r.due - (r.last_review or 0)
         with store.transaction():
             store.put_card(
-                replace(
-                    r,
+                r._replace(
                     last_review=to_ms(START) - int(interval * late) - interval,
                     due=to_ms(START) - int(interval * late),
                 )

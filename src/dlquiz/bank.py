@@ -180,6 +180,15 @@ def _compose(text: str, label: str) -> yaml.Node:
         line = mark.line + 1 if mark is not None else 0
         column = f" (column {mark.column + 1})" if mark is not None else ""
         what = e.problem or e.context or "invalid YAML"
+        start = e.context_mark
+        if (
+            e.problem
+            and e.context
+            and start is not None
+            and mark is not None
+            and start.line != mark.line  # say where the unclosed thing began
+        ):
+            column += f", {e.context} that starts on line {start.line + 1}"
         raise BankError([Problem(label, line, "yaml", f"{what}{column}")]) from None
     except yaml.YAMLError as e:
         raise BankError([Problem(label, 0, "yaml", str(e).splitlines()[0])]) from None

@@ -41,6 +41,7 @@ class Scheduling:
     def __init__(self, desired_retention: float = 0.9, fuzz: bool = True) -> None:
         self.desired_retention = desired_retention
         self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        self._probe = Card(card_id=0, state=State.Review, stability=1.0, due=from_ms(0))
 
     def _review_card(
         self, question_id: str, reps: int, card: Card, rating: Rating, now: datetime
@@ -94,10 +95,17 @@ class Scheduling:
         return {r: self._review_card(question_id, reps, card, r, now).due - now for r in Rating}
 
     def retrievability(self, row: CardRow | None, now: datetime) -> float:
-        """Probability of recalling the card now (0 for a card never reviewed)."""
-        if row is None or row.last_review is None:
+        """Probability of recalling the card now (0 for a card never reviewed).
+
+        Asked for every card when a drill or the statistics start, so it reuses one
+        `fsrs.Card`: py-fsrs's forgetting curve needs only its stability and last review.
+        """
+        if row is None or row.last_review is None or row.stability is None:
             return 0.0
-        return float(self.fsrs.get_card_retrievability(self.to_card(row, now), as_utc(now)))
+        probe = self._probe
+        probe.stability = row.stability
+        probe.last_review = from_ms(row.last_review)
+        return float(self.fsrs.get_card_retrievability(probe, as_utc(now)))
 
     @staticmethod
     def to_card(row: CardRow | None, now: datetime) -> Card:

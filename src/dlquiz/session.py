@@ -98,7 +98,8 @@ class Session:
             qid: row for qid, row in self.store.cards(self.bank.id).items() if qid in self._eligible
         }
         self._skipped = self.store.buried(self.bank.id, to_ms(self.started))
-        self._planned: list[str] = self._plan(self.started)
+        # an ordered set: the cards still to show, in order
+        self._planned: dict[str, None] = dict.fromkeys(self._plan(self.started))
         self._front: list[str] = []  # cards put back by undo, shown before anything else
         self._history: list[Rated] = []
         self._seen: set[str] = set()
@@ -143,10 +144,10 @@ class Session:
         return max(0, self.options.new_per_day - introduced)
 
     def _in_session(self, qid: str) -> bool:
-        if qid in self._seen or qid in self._planned:
-            return True
         limit = self.options.limit
-        return limit is None or len(self._seen | set(self._planned)) < limit
+        if limit is None or qid in self._seen or qid in self._planned:
+            return True
+        return len(self._seen) + sum(1 for q in self._planned if q not in self._seen) < limit
 
     def _learning_due(self, until_ms: int) -> list[CardRow]:
         return sorted(
@@ -172,7 +173,7 @@ class Session:
         if due:
             return self._item(due[0].question_id)
         if self._planned:
-            return self._item(self._planned[0])
+            return self._item(next(iter(self._planned)))
         ahead = self._learning_due(now_ms + int(self.options.learn_ahead.total_seconds() * 1000))
         if ahead:
             return self._item(ahead[0].question_id)
@@ -219,8 +220,7 @@ class Session:
     def _drop(self, qid: str) -> None:
         if qid in self._front:
             self._front.remove(qid)
-        if qid in self._planned:
-            self._planned.remove(qid)
+        self._planned.pop(qid, None)
 
     def can_undo(self) -> bool:
         return bool(self._history)

@@ -16,9 +16,9 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 NEW = 0  # state_before of a review of a question never seen; fsrs.State is 1, 2, 3
 LEARNING, REVIEW, RELEARNING = 1, 2, 3
@@ -30,9 +30,12 @@ class StoreError(Exception):
     """The store cannot be opened or written; the message says what to do."""
 
 
-@dataclass(frozen=True)
-class CardRow:
-    """A card as stored: FSRS state plus the counts statistics need. Times in ms (UTC)."""
+class CardRow(NamedTuple):
+    """A card as stored: FSRS state plus the counts statistics need. Times in ms (UTC).
+
+    A named tuple, not a dataclass: a session reads every card of a bank at start, and for a
+    bank of 10,000 questions building tuples is several times faster.
+    """
 
     bank_id: str
     question_id: str
@@ -300,7 +303,7 @@ class Store:
         return CardRow(*rows[0]) if rows else None
 
     def put_card(self, row: CardRow) -> None:
-        values = tuple(asdict(row).values())
+        values = tuple(row)
         marks = ", ".join("?" * len(values))
         self.db.execute(
             f"INSERT OR REPLACE INTO cards ({CARD_COLUMNS}) VALUES ({marks})",
@@ -327,7 +330,7 @@ class Store:
                 reviewed_at,
                 duration_ms,
                 before.state if before else NEW,
-                json.dumps(asdict(before)) if before else None,
+                json.dumps(before._asdict()) if before else None,
                 after.state,
                 after.due,
             ),
