@@ -288,3 +288,11 @@ def test_any_answer_text_round_trips_or_is_reported(answer: str) -> None:
 
 def test_significant_words_ignore_stop_words() -> None:
     assert significant("the rate of the dropout") == ["rate", "dropout"]
+
+
+def test_deep_nesting_and_extra_documents_are_reported_not_crashed_on(tmp_path: Path) -> None:
+    deep = problems(tmp_path, "a: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert deep == ["1: yaml: exceeded maximum nesting depth (column 1003)"]
+    assert problems(tmp_path, MINI + "---\nid: other\n") == [
+        "32: file: a bank is a single YAML document"
+    ]

@@ -1,36 +1,43 @@
 """Progress figures, computed from the store: pure data for `dlquiz stats` to render or print.
 
-Figures over the review log come from SQL aggregates (a covering index on the log's time makes
-them scans of an index, not of the table), so a million reviews take well under a second.
-Figures over cards (at most one per question) are computed in Python.
+Figures over the review log come from one SQL aggregate per study day: the days are put in a
+temporary table of (start, end) instants, and the log is joined to it by time through the
+covering index `reviews_time`, so that a million reviews are counted by SQLite, in one pass over
+an index, and Python only sees one row per day. Figures over cards (at most one per question)
+are computed in Python.
 
-Definitions, also shown on screen:
-- *mastered*: a card whose recall probability now is at least 0.9 and whose stability (the
-  interval at which recall falls to 90%) is at least 21 days;
-- *true retention*: the share of reviews of cards in the review state that were not rated Again;
-- *study day*: from the rollover hour (4 am) in local time to the same hour the next day;
+Definitions, also shown on screen and in docs/stats-json.md:
+- *new*: a question never reviewed; *learning*: a card in (re)learning steps; *review*: a card
+  in review that is not mastered; *mastered*: a card in review whose recall probability now is
+  at least 0.9 and whose stability (the interval at which recall falls to 90%) is at least
+  21 days. Each question is exactly one of these;
+- *true retention*: the share of reviews of cards in the review state that were not rated
+  Again (reviews of new and (re)learning cards do not count);
+- *study day*: from the rollover hour (4 am) in local time to the same hour the next day; the
+  7- and 30-day windows are today and the 6 (29) study days before it;
 - *streak*: consecutive study days with at least one review; the current streak still counts
-  when today has no review yet but yesterday had.
+  when today has no review yet but yesterday had;
+- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow.
 """
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dlquiz.bank import Bank
-from dlquiz.clock import StudyDays, to_ms
-from dlquiz.store import LEARNING, RELEARNING, CardRow, Store
+from dlquiz.bank import Bank, Question
+from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
+from dlquiz.store import REVIEW, CardRow, Store
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0
 FORECAST_DAYS = 14
 HARDEST = 5
-BUCKET_MS = 15 * 60 * 1000  # every time zone offset is a multiple of 15 minutes
+RETENTION_WINDOWS = (("7d", 7), ("30d", 30), ("all", None))
 SCHEMA = "dlquiz-stats/1"
 
 Recall = Callable[[CardRow, datetime], float]
@@ -38,6 +45,8 @@ Recall = Callable[[CardRow, datetime], float]
 
 @dataclass(frozen=True)
 class Overview:
+    """Each question of the scope is exactly one of new, learning, review or mastered."""
+
     questions: int
     new: int
     learning: int
@@ -57,8 +66,9 @@ class Today:
 @dataclass(frozen=True)
 class Retention:
     window: str  # "7d", "30d", "all"
-    reviews: int
-    passed: int
+    since: date | None  # first study day of the window; None for "all"
+    reviews: int  # reviews of cards in the review state
+    passed: int  # of those, not rated Again
 
     @property
     def rate(self) -> float | None:
@@ -98,6 +108,7 @@ class Stats:
     bank_title: str
     topics: tuple[str, ...]
     now: datetime
+    time_zone: str
     desired_retention: float
     rollover_hour: int
     overview: Overview
@@ -114,18 +125,20 @@ class Stats:
 
     @property
     def empty(self) -> bool:
+        """Nothing studied yet (in these topics)."""
         return self.total_reviews == 0 and self.overview.new == self.overview.questions
 
     def to_json(self) -> dict[str, Any]:
         """Every figure, in the stable schema documented in docs/stats-json.md."""
         return {
             "schema": SCHEMA,
-            "generated_at": self.now.isoformat().replace("+00:00", "Z"),
+            "generated_at": self.now.replace(microsecond=0).isoformat().replace("+00:00", "Z"),
             "bank": {"id": self.bank_id, "title": self.bank_title},
             "topics_filter": list(self.topics),
             "settings": {
                 "desired_retention": self.desired_retention,
                 "rollover_hour": self.rollover_hour,
+                "time_zone": self.time_zone,
                 "mastered": {
                     "min_recall": MASTERED_RECALL,
                     "min_stability_days": MASTERED_STABILITY_DAYS,
@@ -147,9 +160,10 @@ class Stats:
             },
             "retention": {
                 r.window: {
+                    "since": None if r.since is None else r.since.isoformat(),
                     "reviews": r.reviews,
                     "passed": r.passed,
-                    "rate": None if r.rate is None else round(r.rate, 4),
+                    "rate": _round(r.rate),
                 }
                 for r in self.retention
             },
@@ -167,7 +181,7 @@ class Stats:
                     "title": t.title,
                     "questions": t.questions,
                     "seen": t.seen,
-                    "mean_recall": None if t.mean_recall is None else round(t.mean_recall, 4),
+                    "mean_recall": _round(t.mean_recall),
                     "lapses": t.lapses,
                     "due": t.due,
                 }
@@ -187,6 +201,19 @@ class Stats:
         }
 
 
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+@dataclass(frozen=True)
+class _Day:
+    """What the log holds for one study day."""
+
+    reviews: int = 0
+    in_review: int = 0  # reviews of cards in the review state
+    passed: int = 0  # of those, not rated Again
+
+
 def compute(
     store: Store,
     bank: Bank,
@@ -199,127 +226,157 @@ def compute(
     activity_days: int = 182,
 ) -> Stats:
     """All figures for `bank` (narrowed to `topics`) as of `now`."""
-    questions = bank.with_topics(topics)
-    in_scope = {q.id for q in questions}
+    now = as_utc(now)
     now_ms = to_ms(now)
     today = days.day_of(now)
+    questions = bank.with_topics(topics)
+    in_scope = {q.id for q in questions}
     with store.reading():
         cards = {qid: c for qid, c in store.cards(bank.id).items() if qid in in_scope}
+        buried = store.buried(bank.id, now_ms)
         scope = _scope_sql(store, in_scope if topics else None)
-        today_row = _today(store, bank.id, to_ms(days.start(today)), scope)
-        retention = _retention(store, bank.id, now, scope)
-        buckets = store.query(
-            f"SELECT reviewed_at / {BUCKET_MS}, count(*) FROM reviews "
-            f"WHERE bank_id = ? {scope} GROUP BY 1 ORDER BY 1",
-            (bank.id,),
-        )
-        review_counts = dict(
-            store.query(
-                f"SELECT question_id, count(*) FROM reviews WHERE bank_id = ? {scope} "
-                "GROUP BY question_id",
-                (bank.id,),
-            )
-        )
-    recalls = {qid: recall(card, now) for qid, card in cards.items()}
-    by_day = _per_day(buckets, days, today)
-    study_days = sorted(by_day)
-    current, longest = _streaks(study_days, today)
+        per_day = _per_day(store, bank.id, scope, days, today)
+        today_ms = to_ms(days.start(today))
+        new_today = store.new_introduced_since(bank.id, today_ms) & in_scope
+        spent_ms = store.query(
+            "SELECT coalesce(sum(r.duration_ms), 0) FROM reviews AS r "
+            f"WHERE r.bank_id = ? AND r.reviewed_at >= ? {scope}",
+            (bank.id, today_ms),
+        )[0][0]
+        recalls = {qid: recall(card, now) for qid, card in cards.items()}
+        hardest = _hardest(questions, cards, recalls)
+        review_counts = _review_counts(store, bank.id, [q.id for q in hardest])
+    due_now = {qid for qid, c in cards.items() if c.due <= now_ms and qid not in buried}
+    studied = sorted(day for day, figures in per_day.items() if figures.reviews)
+    current, longest = _streaks(studied, today)
     first_shown = today - timedelta(days=activity_days - 1)
-    due_now = {qid for qid, c in cards.items() if c.due <= now_ms}
+    today_figures = per_day.get(today, _Day())
     return Stats(
         bank_id=bank.id,
         bank_title=bank.title,
         topics=topics,
         now=now,
+        time_zone=str(days.zone),
         desired_retention=desired_retention,
         rollover_hour=days.rollover_hour,
         overview=_overview(len(questions), cards, recalls),
-        today=Today(today, today_row[0], today_row[1], today_row[2] / 1000, len(due_now)),
-        retention=retention,
-        forecast=_forecast(cards, days, today),
+        today=Today(
+            date=today,
+            reviews=today_figures.reviews,
+            new=len(new_today),
+            seconds=spent_ms / 1000,
+            due=len(due_now),
+        ),
+        retention=_retention(per_day, today),
+        forecast=_forecast(cards.values(), days, today),
         activity=tuple(
-            DayCount(
-                first_shown + timedelta(days=i), by_day.get(first_shown + timedelta(days=i), 0)
-            )
-            for i in range(activity_days)
+            DayCount(day, per_day[day].reviews if day in per_day else 0)
+            for day in (first_shown + timedelta(days=i) for i in range(activity_days))
         ),
         current_streak=current,
         longest_streak=longest,
-        study_days=len(study_days),
-        total_reviews=sum(by_day.values()),
+        study_days=len(studied),
+        total_reviews=sum(figures.reviews for figures in per_day.values()),
         per_topic=_per_topic(bank, questions, cards, recalls, due_now, topics),
-        hardest=_hardest(questions, cards, recalls, review_counts),
+        hardest=tuple(
+            HardQuestion(
+                id=q.id,
+                number=q.number,
+                question=q.question,
+                lapses=cards[q.id].lapses,
+                recall=recalls[q.id],
+                reviews=review_counts.get(q.id, 0),
+            )
+            for q in hardest
+        ),
     )
 
 
 def _scope_sql(store: Store, question_ids: set[str] | None) -> str:
-    """A SQL condition limiting reviews to the questions of the chosen topics."""
+    """A condition on `r.question_id` limiting reviews to the chosen topics ("" for all).
+
+    The unary `+` keeps SQLite from answering the query through the per-question index, which
+    would seek once per question and day instead of reading the day's reviews in one range."""
     if question_ids is None:
         return ""
-    store.db.execute("CREATE TEMP TABLE IF NOT EXISTS scope (question_id TEXT PRIMARY KEY)")
-    store.db.execute("DELETE FROM scope")
-    store.db.executemany("INSERT INTO scope VALUES (?)", ((q,) for q in question_ids))
-    return "AND question_id IN (SELECT question_id FROM scope)"
-
-
-def _today(store: Store, bank_id: str, start_ms: int, scope: str) -> tuple[int, int, int]:
-    row = store.query(
-        "SELECT count(*), count(DISTINCT CASE WHEN state_before = 0 THEN question_id END), "
-        "coalesce(sum(duration_ms), 0) FROM reviews "
-        f"WHERE bank_id = ? AND reviewed_at >= ? {scope}",
-        (bank_id, start_ms),
-    )[0]
-    return int(row[0]), int(row[1]), int(row[2])
-
-
-def _retention(store: Store, bank_id: str, now: datetime, scope: str) -> tuple[Retention, ...]:
-    d7 = to_ms(now - timedelta(days=7))
-    d30 = to_ms(now - timedelta(days=30))
-    row = store.query(
-        "SELECT count(*), coalesce(sum(rating > 1), 0), "
-        "coalesce(sum(reviewed_at >= :d30), 0), "
-        "coalesce(sum(reviewed_at >= :d30 AND rating > 1), 0), "
-        "coalesce(sum(reviewed_at >= :d7), 0), "
-        "coalesce(sum(reviewed_at >= :d7 AND rating > 1), 0) "
-        f"FROM reviews WHERE bank_id = :bank AND state_before = 2 {scope}",
-        {"bank": bank_id, "d7": d7, "d30": d30},
-    )[0]
-    return (
-        Retention("7d", row[4], row[5]),
-        Retention("30d", row[2], row[3]),
-        Retention("all", row[0], row[1]),
+    store.db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_scope (question_id TEXT PRIMARY KEY)")
+    store.db.execute("DELETE FROM temp.stats_scope")
+    store.db.executemany(
+        "INSERT INTO temp.stats_scope VALUES (?)", ((q,) for q in sorted(question_ids))
     )
+    return "AND +r.question_id IN (SELECT question_id FROM temp.stats_scope)"
 
 
-def _per_day(buckets: list[tuple[int, int]], days: StudyDays, today: date) -> dict[date, int]:
-    """Review counts per study day, from counts per 15-minute bucket."""
-    if not buckets:
+def _per_day(
+    store: Store, bank_id: str, scope: str, days: StudyDays, today: date
+) -> dict[date, _Day]:
+    """The log's figures per study day (only days with reviews), in one aggregate query."""
+    first_ms = store.query("SELECT min(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
+    last_ms = store.query("SELECT max(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
+    if first_ms[0][0] is None:
         return {}
-    first = days.day_of(_bucket_time(buckets[0][0]))
-    last = max(today, days.day_of(_bucket_time(buckets[-1][0])))
+    first = days.day_of(from_ms(first_ms[0][0]))
+    last = max(today, days.day_of(from_ms(last_ms[0][0])))
     span = (last - first).days + 1
     starts = [to_ms(days.start(first + timedelta(days=i))) for i in range(span + 1)]
-    counts: dict[date, int] = defaultdict(int)
-    for bucket, count in buckets:
-        index = bisect_right(starts, bucket * BUCKET_MS) - 1
-        counts[first + timedelta(days=max(index, 0))] += count
-    return dict(counts)
+    store.db.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS stats_days "
+        "(day INTEGER PRIMARY KEY, day_start INTEGER NOT NULL, day_end INTEGER NOT NULL)"
+    )
+    store.db.execute("DELETE FROM temp.stats_days")
+    store.db.executemany(
+        "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
+        ((i, starts[i], starts[i + 1]) for i in range(span)),
+    )
+    rows = store.query(
+        "SELECT d.day, count(*), "
+        "count(*) FILTER (WHERE r.state_before = 2), "
+        "count(*) FILTER (WHERE r.state_before = 2 AND r.rating > 1) "
+        "FROM temp.stats_days AS d JOIN reviews AS r "
+        "ON r.bank_id = ? AND r.reviewed_at >= d.day_start AND r.reviewed_at < d.day_end "
+        f"{scope} GROUP BY d.day",
+        (bank_id,),
+    )
+    return {first + timedelta(days=row[0]): _Day(*row[1:]) for row in rows}
 
 
-def _bucket_time(bucket: int) -> datetime:
-    from dlquiz.clock import from_ms
+def _retention(per_day: dict[date, _Day], today: date) -> tuple[Retention, ...]:
+    result = []
+    for window, length in RETENTION_WINDOWS:
+        since = None if length is None else today - timedelta(days=length - 1)
+        chosen = [f for day, f in per_day.items() if since is None or since <= day <= today]
+        result.append(
+            Retention(
+                window=window,
+                since=since,
+                reviews=sum(f.in_review for f in chosen),
+                passed=sum(f.passed for f in chosen),
+            )
+        )
+    return tuple(result)
 
-    return from_ms(bucket * BUCKET_MS)
+
+def _review_counts(store: Store, bank_id: str, question_ids: list[str]) -> dict[str, int]:
+    if not question_ids:
+        return {}
+    marks = ", ".join("?" * len(question_ids))
+    rows = store.query(
+        "SELECT question_id, count(*) FROM reviews "
+        f"WHERE bank_id = ? AND question_id IN ({marks}) GROUP BY question_id",
+        (bank_id, *question_ids),
+    )
+    return {qid: int(count) for qid, count in rows}
 
 
-def _streaks(study_days: list[date], today: date) -> tuple[int, int]:
+def _streaks(studied: list[date], today: date) -> tuple[int, int]:
+    """(current, longest) runs of consecutive study days among `studied` (sorted)."""
     longest = run = 0
     previous: date | None = None
-    for day in study_days:
+    for day in studied:
         run = run + 1 if previous is not None and (day - previous).days == 1 else 1
         longest = max(longest, run)
         previous = day
-    present = set(study_days)
+    present = set(studied)
     current = 0
     day = today if today in present else today - timedelta(days=1)
     while day in present:
@@ -328,32 +385,34 @@ def _streaks(study_days: list[date], today: date) -> tuple[int, int]:
     return current, longest
 
 
-def _is_mastered(card: CardRow, recall: float) -> bool:
+def is_mastered(card: CardRow, recall: float) -> bool:
+    """In review, recall now at least 90% and stability at least 21 days."""
     return (
-        card.state not in (LEARNING, RELEARNING)
+        card.state == REVIEW
         and recall >= MASTERED_RECALL
-        and (card.stability or 0.0) >= MASTERED_STABILITY_DAYS
+        and card.stability is not None
+        and card.stability >= MASTERED_STABILITY_DAYS
     )
 
 
 def _overview(total: int, cards: dict[str, CardRow], recalls: dict[str, float]) -> Overview:
-    learning = sum(1 for c in cards.values() if c.state in (LEARNING, RELEARNING))
-    mastered = sum(1 for qid, c in cards.items() if _is_mastered(c, recalls[qid]))
+    in_review = [qid for qid, c in cards.items() if c.state == REVIEW]
+    mastered = sum(1 for qid in in_review if is_mastered(cards[qid], recalls[qid]))
     return Overview(
         questions=total,
         new=total - len(cards),
-        learning=learning,
-        review=len(cards) - learning - mastered,
+        learning=len(cards) - len(in_review),
+        review=len(in_review) - mastered,
         mastered=mastered,
     )
 
 
-def _forecast(cards: dict[str, CardRow], days: StudyDays, today: date) -> tuple[DayCount, ...]:
+def _forecast(cards: Iterable[CardRow], days: StudyDays, today: date) -> tuple[DayCount, ...]:
     """Cards due on each of the next 14 study days; overdue cards count today."""
     ends = [to_ms(days.start(today + timedelta(days=i + 1))) for i in range(FORECAST_DAYS)]
     counts = [0] * FORECAST_DAYS
-    for card in cards.values():
-        index = bisect_right(ends, card.due)
+    for card in cards:
+        index = bisect_right(ends, card.due)  # a card due at a day's start is due that day
         if index < FORECAST_DAYS:
             counts[index] += 1
     return tuple(DayCount(today + timedelta(days=i), n) for i, n in enumerate(counts))
@@ -361,12 +420,14 @@ def _forecast(cards: dict[str, CardRow], days: StudyDays, today: date) -> tuple[
 
 def _per_topic(
     bank: Bank,
-    questions: list[Any],
+    questions: list[Question],
     cards: dict[str, CardRow],
     recalls: dict[str, float],
     due_now: set[str],
     topics: tuple[str, ...],
 ) -> tuple[TopicFigures, ...]:
+    """One row per topic (the chosen ones, or all), weakest first: lowest mean recall of the
+    cards seen, then most lapses; topics with nothing seen last."""
     members: dict[str, list[str]] = {t: [] for t in (topics or tuple(bank.topics))}
     for q in questions:
         for t in q.topics:
@@ -386,27 +447,25 @@ def _per_topic(
                 due=sum(1 for q in seen if q in due_now),
             )
         )
-    rows.sort(key=lambda r: (r.mean_recall is None, r.mean_recall or 0.0, -r.lapses, r.topic))
+    rows.sort(
+        key=lambda r: (
+            r.mean_recall is None,
+            r.mean_recall if r.mean_recall is not None else 0.0,
+            -r.lapses,
+            r.topic,
+        )
+    )
     return tuple(rows)
 
 
 def _hardest(
-    questions: list[Any],
-    cards: dict[str, CardRow],
-    recalls: dict[str, float],
-    review_counts: dict[str, int],
-) -> tuple[HardQuestion, ...]:
-    seen = [q for q in questions if q.id in cards]
-    seen.sort(key=lambda q: (-cards[q.id].lapses, recalls[q.id], q.id))
-    hard = [q for q in seen if cards[q.id].lapses > 0 or recalls[q.id] < MASTERED_RECALL]
-    return tuple(
-        HardQuestion(
-            q.id,
-            q.number,
-            q.question,
-            cards[q.id].lapses,
-            recalls[q.id],
-            review_counts.get(q.id, 0),
-        )
-        for q in hard[:HARDEST]
+    questions: list[Question], cards: dict[str, CardRow], recalls: dict[str, float]
+) -> list[Question]:
+    """The questions seen with the most lapses, then the lowest recall now; only those with a
+    lapse or a recall below 90%."""
+    hard = (
+        q
+        for q in questions
+        if q.id in cards and (cards[q.id].lapses > 0 or recalls[q.id] < MASTERED_RECALL)
     )
+    return heapq.nsmallest(HARDEST, hard, key=lambda q: (-cards[q.id].lapses, recalls[q.id], q.id))
