@@ -294,5 +294,5 @@ def test_deep_nesting_and_extra_documents_are_reported_not_crashed_on(tmp_path: 
     deep = problems(tmp_path, "a: " + "[" * 50_000 + "]" * 50_000 + "\n")
     assert deep == ["1: yaml: exceeded maximum nesting depth (column 1003)"]
     assert problems(tmp_path, MINI + "---\nid: other\n") == [
-        "32: file: a bank is a single YAML document"
+        "31: file: a bank is a single YAML document"
     ]

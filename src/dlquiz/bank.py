@@ -1,8 +1,8 @@
 """Load and validate a question bank (see docs/bank-format.md).
 
-A bank is parsed to YAML *nodes* (never to Python objects by a YAML constructor, so no tag can
-construct anything), and the nodes are checked field by field, so that every problem is reported at once with its line number and no
-tag in the file can run code. Loading is safe for untrusted files.
+A bank is parsed to YAML *nodes*, never to Python objects by a YAML constructor, so no tag in
+the file can construct anything or run code. The nodes are checked field by field, so that every
+problem is reported at once with its line number. Loading is safe for untrusted files.
 """
 
 from __future__ import annotations
