@@ -17,7 +17,7 @@ from pathlib import Path
 from common import OUT, report
 from dlquiz import bankcache
 from dlquiz.bank import default_bank_path, load_bank
-from dlquiz.clock import StudyDays, local_zone
+from dlquiz.clock import StudyDays
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Mode, Options, Session
 from dlquiz.store import Store
@@ -43,7 +43,7 @@ def bench_rating(runs: int = 300) -> bool:
             bank,
             store,
             Scheduling(0.9, fuzz=True),
-            StudyDays(local_zone(), 4),
+            StudyDays(None, 4),
             clock,
             Options(new_per_day=50),
         )
@@ -57,7 +57,7 @@ def bench_rating(runs: int = 300) -> bool:
                     bank,
                     store,
                     Scheduling(0.9, fuzz=True),
-                    StudyDays(local_zone(), 4),
+                    StudyDays(None, 4),
                     clock,
                     Options(new_per_day=50),
                 )
@@ -91,7 +91,7 @@ def bench_queue(questions: int = 10_000, reviews: int = 100_000, runs: int = 7) 
                     bank,
                     store,
                     Scheduling(0.9),
-                    StudyDays(local_zone(), 4),
+                    StudyDays(None, 4),
                     lambda: datetime.now(UTC),
                     Options(mode=mode, topics=topics, new_per_day=20),
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ def dlquiz_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("DLQUIZ_BANK", raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("TZ", "UTC")
+    time.tzset()  # the system local time that StudyDays(None) reads
     monkeypatch.setenv("COLUMNS", "120")  # CliRunner output is not a terminal: fix its width
     return home
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -206,7 +205,7 @@ def test_edited_bank_keeps_progress_by_id(
     session = make_session(new_per_day=2)
     first = answer(session, Rating.Easy)
     second = answer(session, Rating.Easy)
-    removed = replace(bank, questions=bank.questions[1:], _by_key={})
+    removed = bank.replace_questions(bank.questions[1:])
     clock.advance(days=60)
     later = make_session(removed, new_per_day=0)
     shown = ids_in_order(later)

@@ -8,10 +8,8 @@ problem is reported at once with its line number. Loading is safe for untrusted 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -25,8 +23,12 @@ PLAIN_TAGS = {
 }
 
 
-@dataclass(frozen=True)
-class KeyPoint:
+# The value types are NamedTuples rather than dataclasses: creating a dataclass costs most of a
+# millisecond at import, and commands such as `dlquiz stats` must start almost as fast as their
+# imports (benchmarks/startup_bench.py). Loading a bank of 10,000 questions is faster too.
+
+
+class KeyPoint(NamedTuple):
     """A fact a good answer contains, with other ways of saying it."""
 
     point: str
@@ -37,8 +39,7 @@ class KeyPoint:
         return (self.point, *self.alternatives)
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """One question of a bank. `id` is stable: progress is keyed on it."""
 
     id: str
@@ -52,32 +53,43 @@ class Question:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     title: str
     publisher: str
     date: str
     url: str | None = None
 
 
-@dataclass(frozen=True)
 class Bank:
     """A validated bank: questions in the order new cards are introduced."""
 
-    id: str
-    title: str
-    source: Source
-    topics: dict[str, str]
-    questions: tuple[Question, ...]
-    path: Path
-    format_version: int = FORMAT_VERSION
-    _by_key: dict[str, Question] = field(default_factory=dict, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        for q in self.questions:
+    def __init__(
+        self,
+        id: str,
+        title: str,
+        source: Source,
+        topics: dict[str, str],
+        questions: tuple[Question, ...],
+        path: Path,
+    ) -> None:
+        self.id = id
+        self.title = title
+        self.source = source
+        self.topics = topics
+        self.questions = questions
+        self.path = path
+        self._by_key: dict[str, Question] = {}
+        for q in questions:
             self._by_key.setdefault(q.number.lower(), q)
-        for q in self.questions:
+        for q in questions:
             self._by_key[q.id] = q
+
+    def __repr__(self) -> str:
+        return f"Bank({self.id!r}, {len(self.questions)} questions, {str(self.path)!r})"
+
+    def replace_questions(self, questions: tuple[Question, ...]) -> Bank:
+        """The same bank with other questions (as after an edit of the file)."""
+        return Bank(self.id, self.title, self.source, self.topics, questions, self.path)
 
     def find(self, id_or_number: str) -> Question | None:
         """The question with this id or source number (`13a`, `13(a)`), or None."""
@@ -99,8 +111,7 @@ class Bank:
         return counts
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with a bank file, where it is and what it is."""
 
     path: str
@@ -121,8 +132,8 @@ class BankError(Exception):
 
 
 def default_bank_path() -> Path:
-    """The bank shipped with dlquiz: the 50 cleaned questions."""
-    return Path(str(resources.files("dlquiz").joinpath("data", "questions.yaml")))
+    """The bank shipped with dlquiz: the 50 cleaned questions (installed as package data)."""
+    return Path(__file__).with_name("data") / "questions.yaml"
 
 
 def load_bank(path: Path) -> Bank:
@@ -169,16 +180,18 @@ def parse_bank(raw: bytes, path: Path) -> Bank:
 SCALAR, SEQ, MAP, ALIAS = "scalar", "seq", "map", "alias"
 
 
-@dataclass(slots=True)
 class _Node:
     """A YAML node reduced to what validation needs: far lighter than PyYAML's nodes (which
     carry two marks each), so a bank of 10,000 questions parses in a fraction of the memory."""
 
-    kind: str
-    tag: str
-    value: Any  # str for scalars, list[_Node] for lists, list[tuple[_Node, _Node]] for maps
-    line: int
-    anchor: str | None = None
+    __slots__ = ("anchor", "kind", "line", "tag", "value")
+
+    def __init__(self, kind: str, tag: str, value: Any, line: int, anchor: str | None) -> None:
+        self.kind = kind
+        self.tag = tag
+        self.value = value  # str for scalars, list[_Node] for lists, list[(key, value)] for maps
+        self.line = line
+        self.anchor = anchor
 
 
 def _compose(text: str, label: str) -> _Node:

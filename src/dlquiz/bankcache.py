@@ -2,19 +2,19 @@
 
 YAML parsing of a bank of 10,000 questions takes seconds; reading the same bank back as JSON
 takes a fraction of that. The cache entry is keyed on the bank file's resolved path, size,
-modification time and SHA-256 of its content (and on the dlquiz version, whose validation
-rules may change), so any change to the file, even one that keeps size and time, re-reads it.
+modification time and a CRC-32 checksum of its content (and on the dlquiz version, whose
+validation rules may change), so any change to the file, even one that keeps size and time,
+re-reads it. (A checksum, not a cryptographic hash: it detects edits, and zlib is a fraction of
+a millisecond to import where hashlib takes several, at every start.)
 JSON cannot run code when read, whatever the cache file contains; a cache entry that fails to
 load is ignored and rewritten.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import tempfile
-from dataclasses import asdict
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ def load(path: Path, cache_dir: Path | None) -> Bank:
         "path": resolved,
         "size": info.st_size,
         "mtime_ns": info.st_mtime_ns,
-        "sha256": hashlib.sha256(raw).hexdigest(),
+        "crc32": zlib.crc32(raw),
     }
     entry = _entry_path(cache_dir, resolved) if cache_dir is not None else None
     if entry is not None:
@@ -49,7 +49,8 @@ def load(path: Path, cache_dir: Path | None) -> Bank:
 
 
 def _entry_path(cache_dir: Path, resolved: str) -> Path:
-    name = hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    encoded = resolved.encode("utf-8", "surrogateescape")
+    name = f"{zlib.crc32(encoded):08x}{zlib.adler32(encoded):08x}"
     return cache_dir / "banks" / f"{name}.json"
 
 
@@ -65,6 +66,8 @@ def _read(entry: Path, key: dict[str, Any], path: Path) -> Bank | None:
 
 def _write(entry: Path, key: dict[str, Any], bank: Bank) -> None:
     """Write atomically; a cache that cannot be written only costs speed."""
+    import tempfile
+
     payload = {"key": key, "bank": _bank_to(bank)}
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
@@ -84,7 +87,7 @@ def _bank_to(bank: Bank) -> dict[str, Any]:
     return {
         "id": bank.id,
         "title": bank.title,
-        "source": asdict(bank.source),
+        "source": bank.source._asdict(),
         "topics": bank.topics,
         "questions": [
             {

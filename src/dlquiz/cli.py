@@ -13,11 +13,10 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from difflib import get_close_matches
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO
+from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn, ParamSpec, TextIO
 
 import typer
 
@@ -45,8 +44,7 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class State:
+class State(NamedTuple):
     """What the global options chose; commands read it from the context."""
 
     paths: Paths
@@ -164,9 +162,9 @@ def open_store(ctx: typer.Context) -> Store:
 
 
 def study_days(config: Config) -> StudyDays:
-    from dlquiz.clock import StudyDays, local_zone
+    from dlquiz.clock import StudyDays
 
-    return StudyDays(local_zone(), config.rollover_hour)
+    return StudyDays(None, config.rollover_hour)  # the system's local time
 
 
 def parse_topics(bank: Bank, values: list[str] | None) -> tuple[str, ...]:

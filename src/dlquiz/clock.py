@@ -10,10 +10,9 @@ evening before.
 
 from __future__ import annotations
 
-import os
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from pathlib import Path
 
 Clock = Callable[[], datetime]
 
@@ -38,42 +37,31 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, UTC)
 
 
-def local_zone() -> tzinfo:
-    """The user's time zone: `TZ`, else /etc/localtime, else the current fixed offset."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    key = os.environ.get("TZ", "").lstrip(":")
-    if not key:
-        try:
-            target = str(Path("/etc/localtime").resolve())
-            if "zoneinfo/" in target:
-                key = target.split("zoneinfo/", 1)[1]
-        except OSError:
-            key = ""
-    if key:
-        try:
-            return ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    offset = datetime.now().astimezone().tzinfo
-    return offset if offset is not None else UTC
-
-
 class StudyDays:
-    """Maps instants to study days in a time zone with a rollover hour."""
+    """Maps instants to study days in a time zone with a rollover hour.
 
-    def __init__(self, zone: tzinfo, rollover_hour: int = 4) -> None:
+    `zone=None` means the system's local time, as the C library knows it (`TZ`, else
+    /etc/localtime), daylight saving included; it needs no time-zone database import.
+    """
+
+    def __init__(self, zone: tzinfo | None = None, rollover_hour: int = 4) -> None:
         self.zone = zone
         self.rollover_hour = rollover_hour
 
     def day_of(self, moment: datetime) -> date:
-        local = as_utc(moment).astimezone(self.zone)
-        if local.hour < self.rollover_hour:
-            return local.date() - timedelta(days=1)
-        return local.date()
+        if self.zone is None:
+            local = time.localtime(as_utc(moment).timestamp())
+            day, hour = date(local.tm_year, local.tm_mon, local.tm_mday), local.tm_hour
+        else:
+            zoned = as_utc(moment).astimezone(self.zone)
+            day, hour = zoned.date(), zoned.hour
+        return day - timedelta(days=1) if hour < self.rollover_hour else day
 
     def start(self, day: date) -> datetime:
         """The UTC instant at which `day` begins."""
+        if self.zone is None:
+            fields = (day.year, day.month, day.day, self.rollover_hour, 0, 0, 0, 0, -1)
+            return datetime.fromtimestamp(time.mktime(fields), UTC)
         local = datetime(day.year, day.month, day.day, self.rollover_hour, tzinfo=self.zone)
         return local.astimezone(UTC)
 

@@ -9,18 +9,15 @@ bank = "/path/to/my-bank.yaml"
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 
 class ConfigError(Exception):
     """The config file is unreadable or holds a bad value."""
 
 
-@dataclass(frozen=True)
-class Config:
+class Config(NamedTuple):
     desired_retention: float = 0.9
     new_per_day: int = 10
     rollover_hour: int = 4
@@ -54,6 +51,8 @@ def load(path: Path) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: cannot read: {e}") from None
+    import tomllib  # only when there is a file to read
+
     try:
         data: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:

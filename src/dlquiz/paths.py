@@ -8,16 +8,15 @@ from it, so `DLQUIZ_HOME=/tmp/x dlquiz ...` touches nothing outside /tmp/x.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 APP_NAME = "dlquiz"
 HOME_ENV = "DLQUIZ_HOME"
 BANK_ENV = "DLQUIZ_BANK"
 
 
-@dataclass(frozen=True)
-class Paths:
+class Paths(NamedTuple):
     """The files of one dlquiz home."""
 
     home: Path

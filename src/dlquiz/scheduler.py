@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from fsrs import Card, Rating, Scheduler, State
 
@@ -21,8 +21,7 @@ from dlquiz.store import NEW, CardRow
 __all__ = ["Outcome", "Rating", "Scheduling", "State", "state_name"]
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
     """A card after a rating: its new row, and when it is next due."""
 
     row: CardRow
