@@ -326,3 +326,45 @@ def test_with_fuzz_on_the_previewed_interval_is_the_one_given(
         assert rated.interval == preview[Rating.Good]
         intervals.add(rated.interval)
     assert len(intervals) > 1  # fuzz spreads cards learned together
+
+
+def test_the_stored_review_counts_follow_ratings_undos_and_resets(
+    make_session: MakeSession, clock: FakeClock, store: Store, bank: Bank
+) -> None:
+    """The per-slot counts statistics read (kept by triggers) always equal the log's."""
+
+    def counts_agree() -> None:
+        kept = store.query(
+            "SELECT bucket, reviews, in_review, passed, duration_ms FROM review_buckets "
+            "ORDER BY bucket"
+        )
+        recount = store.query(
+            "SELECT reviewed_at / 900000, count(*), sum(state_before = 2), "
+            "sum(state_before = 2 AND rating > 1), coalesce(sum(duration_ms), 0) "
+            "FROM reviews GROUP BY 1 ORDER BY 1"
+        )
+        assert kept == recount
+
+    session = make_session(new_per_day=6)
+    for rating in (Rating.Easy, Rating.Easy, Rating.Again, Rating.Easy):
+        item = session.next()
+        assert item is not None
+        session.rate(item, rating, 2500)
+        clock.advance(minutes=7)
+    counts_agree()
+    session.undo()
+    counts_agree()
+    clock.advance(days=30)
+    later = make_session(new_per_day=0)
+    lapsed = False
+    while (item := later.next()) is not None:  # one lapse, then everything Good
+        again = not lapsed and item.question.id == bank.questions[0].id
+        later.rate(item, Rating.Again if again else Rating.Good)
+        lapsed |= again
+    counts_agree()
+    # the two review cards were reviewed again: one lapsed, one passed
+    assert store.query("SELECT sum(in_review), sum(passed) FROM review_buckets") == [(2, 1)]
+    store.forget(bank.id, {bank.questions[0].id})
+    counts_agree()
+    store.forget(bank.id)
+    assert store.query("SELECT count(*) FROM review_buckets") == [(0,)]

@@ -21,7 +21,7 @@ from typing import Any
 from dlquiz import __version__
 from dlquiz.bank import Bank, KeyPoint, Question, Source, parse_bank, read_bytes
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 
 def load(path: Path, cache_dir: Path | None) -> Bank:
@@ -84,43 +84,38 @@ def _write(entry: Path, key: dict[str, Any], bank: Bank) -> None:
 
 
 def _bank_to(bank: Bank) -> dict[str, Any]:
+    """A bank as JSON; each question a list in `Question`'s field order (compact, and quick to
+    turn back into tuples), each key point a list of its phrasings."""
     return {
         "id": bank.id,
         "title": bank.title,
         "source": bank.source._asdict(),
         "topics": bank.topics,
+        "fields": list(Question._fields),
         "questions": [
-            {
-                "id": q.id,
-                "number": q.number,
-                "topics": list(q.topics),
-                "question": q.question,
-                "answer": q.answer,
-                "key_points": [[kp.point, *kp.alternatives] for kp in q.key_points],
-                "hint": q.hint,
-                "corrections": list(q.corrections),
-                "line": q.line,
-            }
+            [
+                q.id, q.number, q.topics, q.question, q.answer,
+                [kp.phrasings for kp in q.key_points], q.hint, q.corrections, q.line,
+            ]
             for q in bank.questions
         ],
-    }
+    }  # fmt: skip
 
 
 def _bank_from(data: dict[str, Any], path: Path) -> Bank:
+    if data["fields"] != list(Question._fields):
+        raise ValueError("cached with other question fields")
+    make_point = KeyPoint._make
     questions = tuple(
         Question(
-            id=q["id"],
-            number=q["number"],
-            topics=tuple(q["topics"]),
-            question=q["question"],
-            answer=q["answer"],
-            key_points=tuple(KeyPoint(kp[0], tuple(kp[1:])) for kp in q["key_points"]),
-            hint=q["hint"],
-            corrections=tuple(q["corrections"]),
-            line=q["line"],
+            qid, number, tuple(topics), question, answer,
+            tuple(make_point((p[0], tuple(p[1:]))) for p in points),
+            hint, tuple(corrections), line,
         )
-        for q in data["questions"]
-    )
+        for qid, number, topics, question, answer, points, hint, corrections, line in data[
+            "questions"
+        ]
+    )  # fmt: skip
     return Bank(
         id=data["id"],
         title=data["title"],

@@ -53,7 +53,7 @@ class State(NamedTuple):
 
 def fail(message: str, code: int = 1) -> NoReturn:
     """End the command with `Error: message` on stderr; `code` 2 means it was misused."""
-    from dlquiz.ui import literal
+    from dlquiz.text import literal
 
     sys.stderr.write(f"Error: {literal(message)}\n")
     raise typer.Exit(code)
@@ -87,7 +87,7 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, emoji=False)
 
 
 def _version(value: bool) -> None:
@@ -321,7 +321,7 @@ def validate(
     try:
         bank = load_bank(target)
     except BankError as e:
-        from dlquiz.ui import literal
+        from dlquiz.text import literal
 
         for problem in e.problems:
             typer.echo(literal(str(problem)), err=True)

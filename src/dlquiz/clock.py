@@ -10,9 +10,11 @@ evening before.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
 
 Clock = Callable[[], datetime]
 
@@ -47,6 +49,21 @@ class StudyDays:
     def __init__(self, zone: tzinfo | None = None, rollover_hour: int = 4) -> None:
         self.zone = zone
         self.rollover_hour = rollover_hour
+
+    @property
+    def zone_name(self) -> str:
+        """The zone's name: its key (`Europe/Paris`); for the system's local time the `TZ`
+        setting, else the zone /etc/localtime links to, else the abbreviation (`CET`)."""
+        if self.zone is not None:
+            return str(self.zone)
+        key = os.environ.get("TZ", "").lstrip(":")
+        if not key:
+            try:
+                target = str(Path("/etc/localtime").resolve())
+            except OSError:
+                target = ""
+            key = target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else ""
+        return key or time.localtime().tm_zone or "local"
 
     def day_of(self, moment: datetime) -> date:
         if self.zone is None:

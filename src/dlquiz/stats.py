@@ -25,13 +25,12 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from dlquiz.bank import Bank, Question
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
-from dlquiz.store import REVIEW, CardRow, Store
+from dlquiz.store import BUCKET_MS, REVIEW, CardRow, Store
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0
@@ -42,9 +41,11 @@ SCHEMA = "dlquiz-stats/1"
 
 Recall = Callable[[CardRow, datetime], float]
 
+# The figures are NamedTuples, not dataclasses: each dataclass costs most of a millisecond to
+# create at import, and `dlquiz stats` must start within 1.3x of its bare imports.
 
-@dataclass(frozen=True)
-class Overview:
+
+class Overview(NamedTuple):
     """Each question of the scope is exactly one of new, learning, review or mastered."""
 
     questions: int
@@ -54,8 +55,7 @@ class Overview:
     mastered: int
 
 
-@dataclass(frozen=True)
-class Today:
+class Today(NamedTuple):
     date: date
     reviews: int
     new: int
@@ -63,8 +63,7 @@ class Today:
     due: int
 
 
-@dataclass(frozen=True)
-class Retention:
+class Retention(NamedTuple):
     window: str  # "7d", "30d", "all"
     since: date | None  # first study day of the window; None for "all"
     reviews: int  # reviews of cards in the review state
@@ -75,14 +74,12 @@ class Retention:
         return self.passed / self.reviews if self.reviews else None
 
 
-@dataclass(frozen=True)
-class DayCount:
+class DayCount(NamedTuple):
     date: date
-    count: int
+    total: int
 
 
-@dataclass(frozen=True)
-class TopicFigures:
+class TopicFigures(NamedTuple):
     topic: str
     title: str
     questions: int
@@ -92,8 +89,7 @@ class TopicFigures:
     due: int
 
 
-@dataclass(frozen=True)
-class HardQuestion:
+class HardQuestion(NamedTuple):
     id: str
     number: str
     question: str
@@ -102,8 +98,7 @@ class HardQuestion:
     reviews: int
 
 
-@dataclass(frozen=True)
-class Stats:
+class Stats(NamedTuple):
     bank_id: str
     bank_title: str
     topics: tuple[str, ...]
@@ -167,9 +162,9 @@ class Stats:
                 }
                 for r in self.retention
             },
-            "forecast": [{"date": d.date.isoformat(), "due": d.count} for d in self.forecast],
+            "forecast": [{"date": d.date.isoformat(), "due": d.total} for d in self.forecast],
             "activity": {
-                "days": [{"date": d.date.isoformat(), "reviews": d.count} for d in self.activity],
+                "days": [{"date": d.date.isoformat(), "reviews": d.total} for d in self.activity],
                 "current_streak": self.current_streak,
                 "longest_streak": self.longest_streak,
                 "study_days": self.study_days,
@@ -205,13 +200,13 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-@dataclass(frozen=True)
-class _Day:
+class _Day(NamedTuple):
     """What the log holds for one study day."""
 
     reviews: int = 0
     in_review: int = 0  # reviews of cards in the review state
     passed: int = 0  # of those, not rated Again
+    duration_ms: int = 0
 
 
 def compute(
@@ -238,11 +233,6 @@ def compute(
         per_day = _per_day(store, bank.id, scope, days, today)
         today_ms = to_ms(days.start(today))
         new_today = store.new_introduced_since(bank.id, today_ms) & in_scope
-        spent_ms = store.query(
-            "SELECT coalesce(sum(r.duration_ms), 0) FROM reviews AS r "
-            f"WHERE r.bank_id = ? AND r.reviewed_at >= ? {scope}",
-            (bank.id, today_ms),
-        )[0][0]
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls)
         review_counts = _review_counts(store, bank.id, [q.id for q in hardest])
@@ -256,7 +246,7 @@ def compute(
         bank_title=bank.title,
         topics=topics,
         now=now,
-        time_zone=str(days.zone),
+        time_zone=days.zone_name,
         desired_retention=desired_retention,
         rollover_hour=days.rollover_hour,
         overview=_overview(len(questions), cards, recalls),
@@ -264,7 +254,7 @@ def compute(
             date=today,
             reviews=today_figures.reviews,
             new=len(new_today),
-            seconds=spent_ms / 1000,
+            seconds=today_figures.duration_ms / 1000,
             due=len(due_now),
         ),
         retention=_retention(per_day, today),
@@ -310,15 +300,33 @@ def _scope_sql(store: Store, question_ids: set[str] | None) -> str:
 def _per_day(
     store: Store, bank_id: str, scope: str, days: StudyDays, today: date
 ) -> dict[date, _Day]:
-    """The log's figures per study day (only days with reviews), in one aggregate query."""
-    first_ms = store.query("SELECT min(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
-    last_ms = store.query("SELECT max(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
-    if first_ms[0][0] is None:
+    """The log's figures per study day (only days with reviews).
+
+    For the whole bank they come from the per-slot counts the store keeps (`review_buckets`),
+    a row per 15 minutes studied; narrowed to some topics, from one aggregate query over the
+    log itself, joined by time to a temporary table of the study days."""
+    if not scope:
+        slots = store.query(
+            "SELECT bucket, reviews, in_review, passed, duration_ms FROM review_buckets "
+            "WHERE bank_id = ? ORDER BY bucket",
+            (bank_id,),
+        )
+        if not slots:
+            return {}
+        first, starts = _day_starts(days, slots[0][0] * BUCKET_MS, slots[-1][0] * BUCKET_MS, today)
+        sums: dict[int, list[int]] = {}
+        for bucket, *figures in slots:
+            index = bisect_right(starts, bucket * BUCKET_MS) - 1
+            total = sums.setdefault(index, [0, 0, 0, 0])
+            for k, value in enumerate(figures):
+                total[k] += value
+        return {first + timedelta(days=i): _Day(*total) for i, total in sums.items()}
+    bounds = store.query(
+        "SELECT min(reviewed_at), max(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,)
+    )[0]
+    if bounds[0] is None:
         return {}
-    first = days.day_of(from_ms(first_ms[0][0]))
-    last = max(today, days.day_of(from_ms(last_ms[0][0])))
-    span = (last - first).days + 1
-    starts = [to_ms(days.start(first + timedelta(days=i))) for i in range(span + 1)]
+    first, starts = _day_starts(days, bounds[0], bounds[1], today)
     store.db.execute(
         "CREATE TEMP TABLE IF NOT EXISTS stats_days "
         "(day INTEGER PRIMARY KEY, day_start INTEGER NOT NULL, day_end INTEGER NOT NULL)"
@@ -326,18 +334,30 @@ def _per_day(
     store.db.execute("DELETE FROM temp.stats_days")
     store.db.executemany(
         "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
-        ((i, starts[i], starts[i + 1]) for i in range(span)),
+        ((i, starts[i], starts[i + 1]) for i in range(len(starts) - 1)),
     )
     rows = store.query(
         "SELECT d.day, count(*), "
         "count(*) FILTER (WHERE r.state_before = 2), "
-        "count(*) FILTER (WHERE r.state_before = 2 AND r.rating > 1) "
+        "count(*) FILTER (WHERE r.state_before = 2 AND r.rating > 1), "
+        "coalesce(sum(r.duration_ms), 0) "
         "FROM temp.stats_days AS d JOIN reviews AS r "
         "ON r.bank_id = ? AND r.reviewed_at >= d.day_start AND r.reviewed_at < d.day_end "
         f"{scope} GROUP BY d.day",
         (bank_id,),
     )
     return {first + timedelta(days=row[0]): _Day(*row[1:]) for row in rows}
+
+
+def _day_starts(
+    days: StudyDays, first_ms: int, last_ms: int, today: date
+) -> tuple[date, list[int]]:
+    """The first study day with reviews, and the start (ms) of every day from it to the day
+    after the last one (or after today, if later)."""
+    first = days.day_of(from_ms(first_ms))
+    last = max(today, days.day_of(from_ms(last_ms)))
+    span = (last - first).days + 1
+    return first, [to_ms(days.start(first + timedelta(days=i))) for i in range(span + 1)]
 
 
 def _retention(per_day: dict[date, _Day], today: date) -> tuple[Retention, ...]:

@@ -120,10 +120,15 @@ def _m001_initial(db: sqlite3.Connection) -> None:
 
 
 def _run_script(db: sqlite3.Connection, script: str) -> None:
-    """Run DDL statements inside the caller's transaction (executescript would commit it)."""
-    for statement in script.split(";"):
-        if statement.strip():
+    """Run SQL statements inside the caller's transaction (executescript would commit it)."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
             db.execute(statement)
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL statement: {statement.strip()[:60]}")
 
 
 def _m002_review_time_index(db: sqlite3.Connection) -> None:
@@ -134,9 +139,60 @@ def _m002_review_time_index(db: sqlite3.Connection) -> None:
     )
 
 
+BUCKET_MS = 15 * 60 * 1000  # every time zone's offset is a whole number of these
+
+
+def _m003_review_buckets(db: sqlite3.Connection) -> None:
+    """Review counts per bank and 15-minute slot, kept by triggers in the same transaction as
+    each insert into or delete from the log, so that statistics read one row per slot studied
+    instead of every review. Slots are UTC; as every time zone's offset is a multiple of 15
+    minutes, each slot lies wholly inside one local study day, whatever the zone and the
+    rollover hour."""
+    _run_script(
+        db,
+        f"""
+        CREATE TABLE review_buckets (
+            bank_id     TEXT    NOT NULL,
+            bucket      INTEGER NOT NULL,  -- reviewed_at / {BUCKET_MS}
+            reviews     INTEGER NOT NULL,
+            in_review   INTEGER NOT NULL,  -- reviews of cards in the review state
+            passed      INTEGER NOT NULL,  -- of those, not rated Again
+            duration_ms INTEGER NOT NULL,
+            PRIMARY KEY (bank_id, bucket)
+        ) WITHOUT ROWID;
+        INSERT INTO review_buckets
+            SELECT bank_id, reviewed_at / {BUCKET_MS}, count(*), sum(state_before = 2),
+                   sum(state_before = 2 AND rating > 1), coalesce(sum(duration_ms), 0)
+            FROM reviews GROUP BY 1, 2;
+        CREATE TRIGGER reviews_count_insert AFTER INSERT ON reviews BEGIN
+            INSERT INTO review_buckets VALUES (
+                NEW.bank_id, NEW.reviewed_at / {BUCKET_MS}, 1, NEW.state_before = 2,
+                NEW.state_before = 2 AND NEW.rating > 1, coalesce(NEW.duration_ms, 0))
+            ON CONFLICT (bank_id, bucket) DO UPDATE SET
+                reviews = reviews + 1,
+                in_review = in_review + excluded.in_review,
+                passed = passed + excluded.passed,
+                duration_ms = duration_ms + excluded.duration_ms;
+        END;
+        CREATE TRIGGER reviews_count_delete AFTER DELETE ON reviews BEGIN
+            UPDATE review_buckets SET
+                reviews = reviews - 1,
+                in_review = in_review - (OLD.state_before = 2),
+                passed = passed - (OLD.state_before = 2 AND OLD.rating > 1),
+                duration_ms = duration_ms - coalesce(OLD.duration_ms, 0)
+            WHERE bank_id = OLD.bank_id AND bucket = OLD.reviewed_at / {BUCKET_MS};
+            DELETE FROM review_buckets
+            WHERE bank_id = OLD.bank_id AND bucket = OLD.reviewed_at / {BUCKET_MS}
+              AND reviews = 0;
+        END;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_review_time_index,
+    _m003_review_buckets,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -26,6 +26,7 @@ from dlquiz.matching import coverage
 from dlquiz.scheduler import Rating
 from dlquiz.session import Item, Session
 from dlquiz.store import StoreError
+from dlquiz.text import literal, plain
 
 RATING_WORDS = {
     "again": Rating.Again,
@@ -114,7 +115,7 @@ class LineKeys:
         if not line:
             self.console.print()
             raise EOFError
-        self.console.print(ui.literal(line.rstrip("\n")), markup=False, highlight=False)
+        self.console.print(literal(line.rstrip("\n")), markup=False, highlight=False)
         return line.rstrip("\r\n")
 
     def line(self, prompt: str) -> str:
@@ -256,9 +257,7 @@ class StudyLoop:
     def _undo(self) -> str:
         undone = self.session.undo()
         self._say(
-            Text.assemble(
-                ("↶ undone: ", "yellow"), ui.plain(undone.question.id), " is back as it was"
-            )
+            Text.assemble(("↶ undone: ", "yellow"), plain(undone.question.id), " is back as it was")
         )
         return ""
 

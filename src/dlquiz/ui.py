@@ -7,7 +7,6 @@ objects (or Markdown, for answers), and control characters such as ESC are made 
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,8 @@ from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
+
+from dlquiz.text import format_duration, format_interval, format_when, literal, plain
 
 if TYPE_CHECKING:
     from dlquiz.bank import Bank, Question
@@ -27,60 +28,12 @@ if TYPE_CHECKING:
 RATING_STYLE = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold cyan"}
 RATING_NAME = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 STATE_STYLE = {"new": "cyan", "learning": "yellow", "relearning": "red", "review": "green"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def literal(text: str) -> str:
-    """`text` with control characters shown as escapes (`\\x1b`), never sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def plain(text: str, style: str = "") -> Text:
-    """A Text that shows `text` exactly as written, whatever brackets it contains."""
-    return Text(literal(text), style=style)
 
 
 def markdown(text: str) -> RenderableType:
     from rich.markdown import Markdown  # markdown-it is slow to import; only answers need it
 
     return Markdown(literal(text))
-
-
-def format_interval(interval: timedelta) -> str:
-    """A short interval as Anki writes them: `<1m`, `10m`, `3h`, `4d`, `2.5mo`, `1.2y`."""
-    seconds = interval.total_seconds()
-    if seconds < 60:
-        return "<1m"
-    if seconds < 3600:
-        return f"{round(seconds / 60)}m"
-    if seconds < 86_400:
-        return f"{round(seconds / 3600)}h"
-    days = seconds / 86_400
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}".removesuffix(".0") + "mo"
-    return f"{days / 365:.1f}".removesuffix(".0") + "y"
-
-
-def format_when(moment: datetime, now: datetime) -> str:
-    """`now`, `in 9m (14:32)`, `in 3d (Fri 28 Nov)`: a due time, in local time."""
-    delta = moment - now
-    if delta.total_seconds() <= 0:
-        return "now"
-    local = moment.astimezone()
-    clock = local.strftime("%H:%M") if delta < timedelta(hours=20) else local.strftime("%a %d %b")
-    return f"in {format_interval(delta)} ({clock})"
-
-
-def format_duration(seconds: float) -> str:
-    seconds = max(0, round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
-
-
-# --- one card ---------------------------------------------------------------------------------
 
 
 def card_header(item: Item, position: int, total: int, bank: Bank, mode: str) -> Text:

@@ -1,0 +1,61 @@
+"""Text for the terminal: bank and typed text made safe to show, and human times.
+
+Kept apart from `ui` (which builds tables and panels) so that `dlquiz stats` can use it without
+importing `rich.table`: start-up time matters for a command run many times a day.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from rich.text import Text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def literal(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`), never sent to the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def plain(text: str, style: str = "") -> Text:
+    """A Text that shows `text` exactly as written, whatever brackets it contains."""
+    return Text(literal(text), style=style)
+
+
+def format_interval(interval: timedelta) -> str:
+    """A short interval as Anki writes them: `<1m`, `10m`, `3h`, `4d`, `2.5mo`, `1.2y`."""
+    seconds = interval.total_seconds()
+    if seconds < 60:
+        return "<1m"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86_400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86_400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}".removesuffix(".0") + "mo"
+    return f"{days / 365:.1f}".removesuffix(".0") + "y"
+
+
+def format_when(moment: datetime, now: datetime) -> str:
+    """`now`, `in 9m (14:32)`, `in 3d (Fri 28 Nov)`: a due time, in local time."""
+    delta = moment - now
+    if delta.total_seconds() <= 0:
+        return "now"
+    local = moment.astimezone()
+    clock = local.strftime("%H:%M") if delta < timedelta(hours=20) else local.strftime("%a %d %b")
+    return f"in {format_interval(delta)} ({clock})"
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h {minutes:02d}m" if hours else f"{minutes}m {secs:02d}s"
+
+
+# --- one card ---------------------------------------------------------------------------------
