@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -214,6 +215,12 @@ def check_file(path: Path) -> None:
     pages = int.from_bytes(header[28:32], "big")
     valid_for, change_counter = header[92:96], header[24:28]
     if valid_for == change_counter and pages and size < pages * page_size:
+        # Another dlquiz checkpointing its log into the file writes the header first, then
+        # the pages: look again for a moment before calling the file truncated.
+        for pause in (0.05, 0.1, 0.2, 0.4):
+            time.sleep(pause)
+            if path.stat().st_size >= pages * page_size:
+                return
         raise StoreError(
             f"{path} is truncated ({size:,} of {pages * page_size:,} bytes); {_aside(path)}"
         )
@@ -226,6 +233,11 @@ def _aside(path: Path) -> str:
     )
 
 
+def _busy(error: sqlite3.Error) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
+
+
 def describe(error: sqlite3.Error, path: Path) -> str:
     """A one-line explanation of an SQLite failure, with what to do about it."""
     text = str(error)
@@ -234,7 +246,7 @@ def describe(error: sqlite3.Error, path: Path) -> str:
         return f"cannot write to {path}: the file or its directory is read-only"
     if "disk is full" in lowered or "disk full" in lowered:
         return f"cannot write to {path}: the disk is full"
-    if "locked" in lowered or "busy" in lowered:
+    if _busy(error):
         return f"{path} is busy: another dlquiz is writing to it; try again"
     if "not a database" in lowered or "malformed" in lowered:
         return f"{path} is damaged ({text}); {_aside(path)}"
@@ -266,37 +278,58 @@ class Store:
         except sqlite3.Error as e:
             raise StoreError(describe(e, path)) from None
         store = cls(db, path)
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         try:
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{path} was written by a newer dlquiz (schema {version}; this one knows "
-                    f"{SCHEMA_VERSION}). Upgrade dlquiz: `pip install --upgrade dlquiz`"
-                )
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-            if version < SCHEMA_VERSION:
-                store._migrate()
+            while True:
+                try:
+                    store._prepare()
+                    return store
+                except sqlite3.OperationalError as e:
+                    # Switching to WAL, or two first starts creating the schema at once, can
+                    # be refused as busy without waiting: wait here instead.
+                    if not _busy(e) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.02)
         except StoreError:
             db.close()
             raise
         except sqlite3.Error as e:
             db.close()
             raise StoreError(describe(e, path)) from None
-        return store
+
+    def _prepare(self) -> None:
+        """Check the schema version, switch to WAL, and migrate; SQLite errors pass through."""
+        db = self.db
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer dlquiz (schema {version}; this one knows "
+                f"{SCHEMA_VERSION}). Upgrade dlquiz: `pip install --upgrade dlquiz`"
+            )
+        if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        if version < SCHEMA_VERSION:
+            self._migrate()
 
     def _migrate(self) -> None:
-        with self.transaction():
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0 and self.db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        """Apply the missing migrations in one transaction (all or none)."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]  # another may have won
+            if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise StoreError(
                     f"{self.path} is an SQLite file but not a dlquiz store; " + _aside(self.path)
                 )
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-                migration(self.db)
-                self.db.execute(f"PRAGMA user_version = {number}")
+                migration(db)
+                db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
