@@ -66,7 +66,9 @@ def test_a_session_answer_reveal_rate_undo_quit_and_reopen(dlquiz_home: Path) ->
     child.expect_exact("✓ saved Good · next in 10m")
     child.expect_exact("deep-vs-machine-learning")
     child.expect_exact("> ")
-    child.sendline("")
+    child.sendline("")  # Enter on an empty line reveals, and the answer starts on a new line
+    child.expect_exact("╭─ Answer")
+    assert "\n" in child.before, repr(child.before)
     child.expect_exact("Rate: ")
     child.send("u")
     child.expect_exact("↶ undone: what-is-deep-learning is back as it was")

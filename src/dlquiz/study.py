@@ -84,8 +84,10 @@ class TerminalKeys:
         self.console = console
 
     def line(self, prompt: str) -> str:
-        self.console.print(prompt, end="", markup=False, highlight=False)
-        return input()
+        # The prompt goes to input() itself, not printed before it: readline must know it is
+        # there, or Enter on an empty line leaves the cursor on the prompt's line.
+        self.console.file.flush()
+        return input(prompt)
 
     def key(self, prompt: str, allowed: str) -> str:
         import typer  # click.getchar, re-exported by typer
