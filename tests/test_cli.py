@@ -163,6 +163,8 @@ def test_nothing_due_says_when_and_suggests_review(dlquiz_home: Path) -> None:
     assert again.exit_code == 0
     assert "Nothing is due right now." in again.output
     assert "Next card: in " in again.output
+    assert "Today's new cards are done (49 still new)." in again.output
+    assert "dlquiz practice --new 20" in again.output
     assert "dlquiz review" in again.output
 
 

@@ -246,7 +246,8 @@ def _study(
         )
         if session.next() is None:
             if mode is Mode.PRACTICE:
-                out.print(nothing_due(session.next_due(), system_clock(), topics))
+                waiting = session.new_waiting()
+                out.print(nothing_due(session.next_due(), system_clock(), topics, waiting))
             elif topics:
                 out.print("No questions in these topics.")
             else:

@@ -137,6 +137,11 @@ class Session:
     def _new_cards(self, now: datetime) -> list[str]:
         return [qid for qid in self._eligible if qid not in self._rows and qid not in self._skipped]
 
+    def new_waiting(self) -> int:
+        """Questions never seen that the daily limit holds back until tomorrow."""
+        now = self.clock()
+        return len(self._new_cards(now)) if self.new_today_left(now) == 0 else 0
+
     def new_today_left(self, now: datetime) -> int:
         """New cards that may still be introduced today under the daily limit."""
         since = to_ms(self.days.today_start(now))

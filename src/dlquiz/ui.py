@@ -162,13 +162,26 @@ def summary_panel(summary: Summary, now: datetime, title: str = "Session over") 
     return Panel(table, title=title, title_align="left", border_style="cyan", expand=False)
 
 
-def nothing_due(next_due: datetime | None, now: datetime, topics: tuple[str, ...]) -> Group:
+def nothing_due(
+    next_due: datetime | None, now: datetime, topics: tuple[str, ...], new_waiting: int
+) -> Group:
+    """What to say when a practice session has nothing to ask."""
     when = format_when(next_due, now) if next_due else "not scheduled yet"
-    drill = "dlquiz review" + "".join(f" --topic {t}" for t in topics)
-    return Group(
-        Text.assemble(("Nothing is due right now. ", "bold green"), "Next card: ", (when, "bold")),
-        Text.assemble("To drill anyway, weakest first: ", (drill, "bold cyan")),
+    options = "".join(f" --topic {t}" for t in topics)
+    lines = [
+        Text.assemble(("Nothing is due right now. ", "bold green"), "Next card: ", (when, "bold"))
+    ]
+    if new_waiting:
+        lines.append(
+            Text.assemble(
+                f"Today's new cards are done ({new_waiting} still new). For more now: ",
+                (f"dlquiz practice{options} --new 20", "bold cyan"),
+            )
+        )
+    lines.append(
+        Text.assemble("To drill anyway, weakest first: ", (f"dlquiz review{options}", "bold cyan"))
     )
+    return Group(*lines)
 
 
 # --- browsing the bank ------------------------------------------------------------------------
