@@ -270,6 +270,7 @@ def test_any_bytes_give_a_bank_or_a_bank_error(data: bytes) -> None:
 @settings(max_examples=100, deadline=None)
 @given(st.text(max_size=60))
 def test_any_answer_text_round_trips_or_is_reported(answer: str) -> None:
+    answer = f"Dropout zeroes random units. {answer}"  # it must still say its key point
     text = MINI.replace(
         "answer: Dropout zeroes random units during training.",
         "answer: " + __import__("json").dumps(answer),
@@ -295,4 +296,12 @@ def test_deep_nesting_and_extra_documents_are_reported_not_crashed_on(tmp_path: 
     assert deep == ["1: yaml: exceeded maximum nesting depth (column 1003)"]
     assert problems(tmp_path, MINI + "---\nid: other\n") == [
         "31: file: a bank is a single YAML document"
+    ]
+
+
+def test_a_key_point_the_answer_does_not_say_is_reported(tmp_path: Path) -> None:
+    text = MINI.replace("      - max or average\n", "      - max or median\n")
+    assert problems(tmp_path, text) == [
+        "20: questions[0].key_points[1]: 'max or median' is not said by the answer "
+        "(each word of a key point must appear in its answer)"
     ]

@@ -501,6 +501,8 @@ class _Checker:
         hint = get("hint", MAX_TEXT["hint"])
         key_points = self._key_points(entries, where)
         corrections = self._corrections(entries, where)
+        if answer is not None and key_points is not None:
+            key_points = self._said_by(answer, key_points, entries, f"{where}.key_points")
         if (
             qid is None
             or number is None
@@ -564,6 +566,32 @@ class _Checker:
             if slug not in result:
                 result.append(slug)
         return tuple(result)
+
+    def _said_by(
+        self,
+        answer: str,
+        key_points: tuple[KeyPoint, ...],
+        entries: dict[str, tuple[Any, Any]],
+        where: str,
+    ) -> tuple[KeyPoint, ...] | None:
+        """The key points if the answer says each of them, so that the reference answer always
+        scores full marks (and a typo in a point cannot make it unmatchable); else None."""
+        from dlquiz.matching import Answer  # only when parsing: a cached bank was checked
+
+        said = Answer(answer)
+        ok = True
+        for i, (kp, item) in enumerate(
+            zip(key_points, entries["key_points"][1].value, strict=True)
+        ):
+            if not said.says(kp.point):
+                self.problem(
+                    item,
+                    f"{where}[{i}]",
+                    f"{kp.point!r} is not said by the answer (each word of a key point must "
+                    "appear in its answer)",
+                )
+                ok = False
+        return key_points if ok else None
 
     def _key_points(
         self, entries: dict[str, tuple[Any, Any]], where: str
