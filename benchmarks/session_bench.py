@@ -39,28 +39,19 @@ def bench_rating(runs: int = 300) -> bool:
     bank = load_bank(default_bank_path())
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "p.db") as store:
         clock = SteppingClock()
-        session = Session(
-            bank,
-            store,
-            Scheduling(0.9, fuzz=True),
-            StudyDays(None, 4),
-            clock,
-            Options(new_per_day=50),
-        )
+
+        def new_session() -> Session:
+            options = Options(new_per_day=50)
+            return Session(bank, store, Scheduling(0.9), StudyDays(None, 4), clock, options)
+
+        session = new_session()
         times = []
         ratings = [Rating.Good, Rating.Again, Rating.Easy, Rating.Hard, Rating.Good]
         for i in range(runs):
             item = session.next()
             if item is None:
                 clock.now += timedelta(days=3)
-                session = Session(
-                    bank,
-                    store,
-                    Scheduling(0.9, fuzz=True),
-                    StudyDays(None, 4),
-                    clock,
-                    Options(new_per_day=50),
-                )
+                session = new_session()
                 item = session.next()
                 assert item is not None
             started = time.perf_counter()

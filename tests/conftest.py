@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,20 @@ from dlquiz.session import Options, Session
 from dlquiz.store import Store
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
+
+
+def process_env(home: Path, colour: bool = False, **extra: str) -> dict[str, str]:
+    """The environment for a real `dlquiz` process in a test: its own home, UTC, no colour."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DLQUIZ_HOME": str(home),
+        "TZ": "UTC",
+        "LANG": "C.UTF-8",
+        **extra,
+    }
+    if not colour:
+        env["NO_COLOR"] = "1"
+    return env
 
 
 @pytest.fixture(autouse=True)

@@ -15,6 +15,7 @@ import pytest
 
 from dlquiz.store import Store
 
+from .conftest import process_env
 from .test_bank import MINI
 
 pytestmark = pytest.mark.slow
@@ -23,14 +24,7 @@ pytestmark = pytest.mark.slow
 def dlquiz(
     home: Path, *args: str, input: str = "", prefix: tuple[str, ...] = ()
 ) -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DLQUIZ_HOME": str(home),
-        "NO_COLOR": "1",
-        "TZ": "UTC",
-        "LANG": "C.UTF-8",
-        "COLUMNS": "100",
-    }
+    env = process_env(home, COLUMNS="100")
     return subprocess.run(
         [*prefix, sys.executable, "-m", "dlquiz", *args],
         input=input,
@@ -177,13 +171,7 @@ def test_a_store_from_a_newer_dlquiz_is_refused_not_downgraded(studied: Path) ->
 
 
 def test_two_processes_answering_at_once_keep_both_sets(dlquiz_home: Path) -> None:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DLQUIZ_HOME": str(dlquiz_home),
-        "NO_COLOR": "1",
-        "TZ": "UTC",
-        "LANG": "C.UTF-8",
-    }
+    env = process_env(dlquiz_home)
     script = "\n4\n" * 20 + "q\n"
     procs = [
         subprocess.Popen(

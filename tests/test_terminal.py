@@ -14,20 +14,14 @@ import pytest
 
 from dlquiz.store import Store
 
+from .conftest import process_env
+
 pytestmark = pytest.mark.slow
 TIMEOUT = 15
 
 
 def spawn(home: Path, *args: str, term: str = "dumb", colour: bool = False) -> pexpect.spawn:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DLQUIZ_HOME": str(home),
-        "TERM": term,
-        "TZ": "UTC",
-        "LANG": "C.UTF-8",
-    }
-    if not colour:
-        env["NO_COLOR"] = "1"
+    env = process_env(home, colour, TERM=term)
     child = pexpect.spawn(
         sys.executable,
         ["-m", "dlquiz", *args],
@@ -96,13 +90,7 @@ def test_a_session_answer_reveal_rate_undo_quit_and_reopen(dlquiz_home: Path) ->
 
 
 def test_ctrl_c_exits_130_keeps_ratings_and_leaves_the_terminal_sane(dlquiz_home: Path) -> None:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "DLQUIZ_HOME": str(dlquiz_home),
-        "TERM": "dumb",
-        "NO_COLOR": "1",
-        "LANG": "C.UTF-8",
-    }
+    env = process_env(dlquiz_home, TERM="dumb")
     script = f"'{sys.executable}' -m dlquiz practice; echo STATUS=$?; stty -a"
     child = pexpect.spawn(
         "/bin/sh", ["-c", script], env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 100)
