@@ -39,12 +39,23 @@ def ratings(home: Path) -> list[tuple[str, int]]:
         return [(r.question_id, r.rating) for r in store.reviews()]
 
 
-def rate_one(child: pexpect.spawn, key: str, answer: str = "") -> None:
+def rate_one(child: pexpect.spawn, key: str, answer: str = "", saved: str = "✓ saved") -> None:
+    """Answer at the prompt, rate with one key, and wait for the confirmation."""
     child.expect_exact("> ")
     child.sendline(answer)
     child.expect_exact("Rate: ")
     child.send(key)
-    child.expect_exact("✓ saved")
+    child.expect_exact(saved)
+
+
+def quit_at_prompt(child: pexpect.spawn) -> str:
+    """Type `q` at the answer prompt; the process must end with status 0. Returns its output."""
+    child.expect_exact("> ")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    return str(child.before)
 
 
 def test_a_session_answer_reveal_rate_undo_quit_and_reopen(dlquiz_home: Path) -> None:
@@ -67,26 +78,13 @@ def test_a_session_answer_reveal_rate_undo_quit_and_reopen(dlquiz_home: Path) ->
     child.send("u")
     child.expect_exact("↶ undone: what-is-deep-learning is back as it was")
     child.expect_exact("what-is-deep-learning")
-    child.expect_exact("> ")
-    child.sendline("")
-    child.expect_exact("Rate: ")
-    child.send("4")
-    child.expect_exact("✓ saved Easy")
-    child.expect_exact("> ")
-    child.sendline("q")
-    child.expect_exact("Session ended")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    rate_one(child, "4", saved="✓ saved Easy")
+    assert "Session ended" in quit_at_prompt(child)
     assert ratings(dlquiz_home) == [("what-is-deep-learning", 4)]
     # reopened: the Easy card is not due, so the next new card comes first
     again = spawn(dlquiz_home, "practice", "--limit", "1")
     again.expect_exact("deep-vs-machine-learning")
-    again.expect_exact("> ")
-    again.sendline("q")
-    again.expect(pexpect.EOF)
-    again.close()
-    assert again.exitstatus == 0
+    quit_at_prompt(again)
 
 
 def test_ctrl_c_exits_130_keeps_ratings_and_leaves_the_terminal_sane(dlquiz_home: Path) -> None:

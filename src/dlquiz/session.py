@@ -152,7 +152,7 @@ class Session:
         limit = self.options.limit
         if limit is None or qid in self._seen or qid in self._planned:
             return True
-        return len(self._seen) + sum(1 for q in self._planned if q not in self._seen) < limit
+        return len(self._seen) + len(self._planned) < limit  # rated cards leave _planned
 
     def _learning_due(self, until_ms: int) -> list[CardRow]:
         return sorted(

@@ -513,9 +513,6 @@ class Store:
         rows = self.query("PRAGMA integrity_check")
         return [] if [r[0] for r in rows] == ["ok"] else [str(r[0]) for r in rows]
 
-    def schema_version(self) -> int:
-        return int(self.query("PRAGMA user_version")[0][0])
-
     # --- burying (skip for today) -------------------------------------------------------------
 
     def bury(self, bank_id: str, question_id: str, until_ms: int) -> None:

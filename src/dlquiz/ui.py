@@ -78,10 +78,6 @@ def answer_panel(question: Question) -> Panel:
     )
 
 
-def typed_panel(typed: str) -> Panel:
-    return Panel(plain(typed), title="Your answer", title_align="left", border_style="dim")
-
-
 def _marked(rows: list[tuple[Text, Text]]) -> Table:
     """A list with a one-character mark before each line: ✓, ✗ or •."""
     table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
