@@ -62,8 +62,19 @@ def test_version() -> None:
 def test_validate_the_shipped_bank_lists_counts_per_topic() -> None:
     result = run("validate")
     assert result.exit_code == 0
-    assert "is a valid bank: 50 questions in 9 topics" in result.output
+    assert result.output.splitlines()[0] == "✓ Valid bank: 50 questions in 9 topics"
     assert "cnn" in result.output and "Convolutional networks" in result.output
+
+
+def test_validate_keeps_the_verdict_whole_when_the_path_is_long(tmp_path: Path) -> None:
+    deep = tmp_path.joinpath(*["a-rather-long-directory-name"] * 6)
+    deep.mkdir(parents=True)
+    path = make_bank(deep, MINI)
+    result = run("validate", str(path))
+    assert result.exit_code == 0
+    first, second = result.output.splitlines()[:2]
+    assert first == "✓ Valid bank: 2 questions in 2 topics"
+    assert second.strip() == str(path)[: len(second.strip())]
 
 
 def test_validate_a_bad_bank_lists_every_problem(tmp_path: Path) -> None:

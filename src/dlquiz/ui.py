@@ -234,11 +234,11 @@ def validation_ok(bank: Bank) -> Group:
     return Group(
         Text.assemble(
             ("✓ ", "bold green"),
-            plain(str(bank.path)),
-            " is a valid bank: ",
+            "Valid bank: ",
             (f"{len(bank.questions)} questions", "bold"),
             f" in {len(bank.topics)} topics",
         ),
+        Text.assemble("  ", plain(str(bank.path), "dim")),
         table,
     )
 
