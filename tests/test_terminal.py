@@ -99,7 +99,7 @@ def test_ctrl_c_exits_130_keeps_ratings_and_leaves_the_terminal_sane(dlquiz_home
     child.expect_exact("Rate: ")  # waiting for a single key, terminal in raw mode
     child.sendintr()
     child.expect_exact("Interrupted")
-    child.expect_exact("All 1 ratings are saved.")
+    child.expect_exact("Your rating is saved.")
     child.expect_exact("STATUS=130")
     child.expect(pexpect.EOF)
     settings = child.before

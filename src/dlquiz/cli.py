@@ -322,12 +322,11 @@ def validate(
     try:
         bank = load_bank(target)
     except BankError as e:
-        from dlquiz.text import literal
+        from dlquiz.text import counted, literal
 
         for problem in e.problems:
             typer.echo(literal(str(problem)), err=True)
-        count = len(e.problems)
-        typer.echo(f"{count} problem{'s' if count != 1 else ''} found.", err=True)
+        typer.echo(f"{counted(len(e.problems), 'problem')} found.", err=True)
         raise typer.Exit(1) from None
     console().print(validation_ok(bank))
 
@@ -508,24 +507,26 @@ def reset(
     """
     from datetime import datetime
 
+    from dlquiz.text import counted
+
     bank = load_bank(ctx, load_config(ctx))
     chosen = parse_topics(bank, topic)
     ids = {q.id for q in bank.with_topics(chosen)} if chosen else None
-    plural = "s" if len(chosen) > 1 else ""
-    scope = f"topic{plural} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
+    scope = f"topic{'s' * (len(chosen) > 1)} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
     with open_store(ctx) as store:
         cards, reviews = store.counts(bank.id, ids)
         if cards == 0 and reviews == 0:
             typer.echo(f"Nothing to reset: no progress recorded for {scope}.")
             return
-        if not yes and not _confirm(f"Forget {cards} cards and {reviews} reviews of {scope}?"):
+        forgotten = f"{counted(cards, 'card')} and {counted(reviews, 'review')} of {scope}"
+        if not yes and not _confirm(f"Forget {forgotten}?"):
             typer.echo("Nothing changed.")
             raise typer.Exit(1)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         backup = state(ctx).paths.backups / f"progress-{stamp}.db"
         store.backup(backup)
         store.forget(bank.id, ids)
-    typer.echo(f"Forgot {cards} cards and {reviews} reviews of {scope}.")
+    typer.echo(f"Forgot {forgotten}.")
     typer.echo(f"Backup: {backup} (to undo: copy it over {state(ctx).paths.store})")
 
 

@@ -21,7 +21,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
-from dlquiz.text import format_duration, plain
+from dlquiz.text import counted, format_duration, plain
 
 SHADES = "·░▒▓█"
 SHADE_STYLES = ("dim", "green", "green", "bold green", "bold green")
@@ -210,8 +210,7 @@ def nothing_yet(stats: Stats) -> Group:
     questions = stats.overview.questions
     return Group(
         Text(
-            f"Nothing studied yet{where}: {count(questions)} "
-            f"question{'' if questions == 1 else 's'} waiting. Start with"
+            f"Nothing studied yet{where}: {counted(questions, 'question')} waiting. Start with"
         ),
         Text(f"  {start}", style="bold cyan"),
     )
@@ -221,7 +220,7 @@ def today(stats: Stats) -> Panel:
     t = stats.today
     line = Text.assemble(
         (count(t.reviews), "bold"),
-        f" review{'' if t.reviews == 1 else 's'} · ",
+        " review" + "s" * (t.reviews != 1) + " · ",
         (count(t.new), "bold"),
         " new · ",
         (format_duration(t.seconds), "bold"),

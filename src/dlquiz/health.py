@@ -14,6 +14,7 @@ from dlquiz.config import ConfigError
 from dlquiz.config import load as load_config
 from dlquiz.paths import Paths
 from dlquiz.store import SCHEMA_VERSION, Store, StoreError, check_file
+from dlquiz.text import counted
 
 
 @dataclass(frozen=True)
@@ -45,14 +46,13 @@ def _bank(paths: Paths, bank_path: Path) -> tuple[Bank | None, Check]:
     try:
         bank = bankcache.load(bank_path, paths.cache)
     except BankError as e:
-        count = len(e.problems)
         return None, Check(
             "bank",
             False,
-            f"{e.problems[0]} ({count} problem{'s' * (count > 1)}: "
+            f"{e.problems[0]} ({counted(len(e.problems), 'problem')}: "
             f"run `dlquiz validate {bank_path}`)",
         )
-    return bank, Check("bank", True, f"{bank_path}: {len(bank.questions)} questions")
+    return bank, Check("bank", True, f"{bank_path}: {counted(len(bank.questions), 'question')}")
 
 
 def _store(path: Path, bank: Bank | None) -> list[Check]:
@@ -84,7 +84,7 @@ def _store(path: Path, bank: Bank | None) -> list[Check]:
             cards, reviews = store.counts(bank.id)
             ids = {q.id for q in bank.questions}
             orphans = sorted(set(store.cards(bank.id)) - ids)
-            detail = f"{cards} cards, {reviews} reviews for bank {bank.id!r}"
+            detail = f"{counted(cards, 'card')}, {counted(reviews, 'review')} for bank {bank.id!r}"
             if orphans:
                 detail += f"; {len(orphans)} no longer in the bank (kept, not asked): " + ", ".join(
                     orphans[:5]

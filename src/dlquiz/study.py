@@ -184,7 +184,9 @@ class StudyLoop:
         }[ending]
         self.console.print(ui.summary_panel(summary, session.clock(), title))
         if ending in (Ending.INTERRUPTED, Ending.EOF, Ending.ERROR) and summary.reviews:
-            self.console.print(f"All {summary.reviews} ratings are saved.", style="dim")
+            n = summary.reviews
+            saved = "Your rating is" if n == 1 else f"All {n:,} ratings are"
+            self.console.print(f"{saved} saved.", style="dim")
 
     def _loop(self) -> Ending:
         session = self.session

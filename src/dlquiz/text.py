@@ -24,6 +24,11 @@ def plain(text: str, style: str = "") -> Text:
     return Text(literal(text), style=style)
 
 
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """`1 card`, `2 cards`, `1,204 reviews`: a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def format_interval(interval: timedelta) -> str:
     """A short interval as Anki writes them: `<1m`, `10m`, `3h`, `4d`, `2.5mo`, `1.2y`."""
     seconds = interval.total_seconds()

@@ -16,7 +16,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dlquiz.text import format_duration, format_interval, format_when, literal, plain
+from dlquiz.text import (
+    counted,
+    format_duration,
+    format_interval,
+    format_when,
+    literal,
+    plain,
+)
 
 if TYPE_CHECKING:
     from dlquiz.bank import Bank, Question
@@ -235,8 +242,8 @@ def validation_ok(bank: Bank) -> Group:
         Text.assemble(
             ("✓ ", "bold green"),
             "Valid bank: ",
-            (f"{len(bank.questions)} questions", "bold"),
-            f" in {len(bank.topics)} topics",
+            (counted(len(bank.questions), "question"), "bold"),
+            f" in {counted(len(bank.topics), 'topic')}",
         ),
         Text.assemble("  ", plain(str(bank.path), "dim")),
         table,
