@@ -87,6 +87,27 @@ def test_a_session_answer_reveal_rate_undo_quit_and_reopen(dlquiz_home: Path) ->
     quit_at_prompt(again)
 
 
+def test_question_mark_shows_the_hint_at_once_and_other_first_keys_begin_the_answer(
+    dlquiz_home: Path,
+) -> None:
+    child = spawn(dlquiz_home, "practice", "--limit", "1")
+    child.expect_exact("> ")
+    child.send("?")  # one key, no Enter
+    child.expect_exact("╭─ Hint")
+    child.expect_exact("Your answer (Enter reveals · s skip · q quit)")
+    child.expect_exact("> ")
+    child.send("s")  # alone, the first letter of an answer: not "skip"
+    child.expect_exact("> s")
+    child.sendline("ubfield of machine learning")
+    child.expect_exact("Key points: 1/4 covered")
+    child.expect_exact("Rate: ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert ratings(dlquiz_home) == []
+
+
 def test_ctrl_c_exits_130_keeps_ratings_and_leaves_the_terminal_sane(dlquiz_home: Path) -> None:
     env = process_env(dlquiz_home, TERM="dumb")
     script = f"'{sys.executable}' -m dlquiz practice; echo STATUS=$?; stty -a"

@@ -66,8 +66,9 @@ class Outcome:
 class Keys(Protocol):
     interactive: bool
 
-    def line(self, prompt: str) -> str:
-        """A line of text; raises EOFError at the end of input."""
+    def answer(self, prompt: str, instant: str) -> str:
+        """A typed line; raises EOFError at the end of input. In a terminal, a first key in
+        `instant` is taken alone, at once, with no Enter."""
 
     def key(self, prompt: str, allowed: str) -> str:
         """One of the characters in `allowed`, or "\\r" for Enter."""
@@ -83,11 +84,35 @@ class TerminalKeys:
 
         self.console = console
 
-    def line(self, prompt: str) -> str:
-        # The prompt goes to input() itself, not printed before it: readline must know it is
-        # there, or Enter on an empty line leaves the cursor on the prompt's line.
+    def answer(self, prompt: str, instant: str) -> str:
+        import readline
+
+        import typer  # click.getchar, re-exported by typer
+
+        self.console.print(prompt, end="", markup=False, highlight=False)
         self.console.file.flush()
-        return input(prompt)
+        first = typer.getchar()  # up to 32 bytes: a key, an escape sequence or part of a paste
+        if not first:
+            raise EOFError  # the terminal is gone
+        if len(first) == 1 and first in instant:
+            self.console.print(first, markup=False, highlight=False)
+            return first
+        typed, enter, _ = first.replace("\n", "\r").partition("\r")
+        if not typed.isprintable():
+            typed = ""  # an arrow key or other control: start with an empty line
+        if enter:
+            self.console.print(typed, markup=False, highlight=False)
+            return typed
+        # Any other key starts the line editor with that key already typed. The prompt is
+        # drawn again by input() itself, over the first one: readline must know it is there,
+        # or Enter on an empty line leaves the cursor on the prompt's line.
+        readline.set_startup_hook(lambda: readline.insert_text(typed))
+        try:
+            self.console.file.write("\r")
+            self.console.file.flush()
+            return input(prompt)
+        finally:
+            readline.set_startup_hook(None)
 
     def key(self, prompt: str, allowed: str) -> str:
         import typer  # click.getchar, re-exported by typer
@@ -120,7 +145,7 @@ class LineKeys:
         self.console.print(literal(line.rstrip("\n")), markup=False, highlight=False)
         return line.rstrip("\r\n")
 
-    def line(self, prompt: str) -> str:
+    def answer(self, prompt: str, instant: str) -> str:
         return self._read(prompt)
 
     def key(self, prompt: str, allowed: str) -> str:
@@ -219,7 +244,7 @@ class StudyLoop:
                 markup=False,
                 highlight=False,
             )
-            typed = self.keys.line("> ").strip()
+            typed = self.keys.answer("> ", instant="" if hinted else "?").strip()
             command = typed.lower()
             if command in ("?", "h") and not hinted:
                 console.print(ui.hint_panel(item.question))
