@@ -842,6 +842,17 @@ def test_the_dashboard_fits_the_terminal_and_shows_every_section(
         assert "What is pooling in a convolutional neural network?" in text  # room for it here
 
 
+def test_a_first_day_is_counted_in_the_singular(store: Store, bank: Bank) -> None:
+    qid = "deep-vs-machine-learning"  # too long an id for columns at 60: one line per figure
+    log(store, bank, qid, at(TODAY, 9), rating=1, before=NEW)
+    put(store, card(bank, qid, lapses=1))
+    text = " ".join(render(stats_of(store, bank), 60).split())
+    assert "1 review · 1 new" in text
+    assert "streak 1 day · longest 1 day" in text
+    assert "1 study day · 1 review in all" in text
+    assert "1 lapse · recall" in text
+
+
 def test_the_heatmap_shades_days_by_their_reviews(store: Store, bank: Bank) -> None:
     for _ in range(4):
         log(store, bank, "pooling", at(TODAY, 10))

@@ -507,12 +507,12 @@ def reset(
     """
     from datetime import datetime
 
-    from dlquiz.text import counted
+    from dlquiz.text import counted, noun
 
     bank = load_bank(ctx, load_config(ctx))
     chosen = parse_topics(bank, topic)
     ids = {q.id for q in bank.with_topics(chosen)} if chosen else None
-    scope = f"topic{'s' * (len(chosen) > 1)} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
+    scope = f"{noun(len(chosen), 'topic')} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
     with open_store(ctx) as store:
         cards, reviews = store.counts(bank.id, ids)
         if cards == 0 and reviews == 0:

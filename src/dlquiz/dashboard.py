@@ -21,7 +21,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
-from dlquiz.text import counted, format_duration, plain
+from dlquiz.text import counted, format_duration, noun, plain
 
 SHADES = "·░▒▓█"
 SHADE_STYLES = ("dim", "green", "green", "bold green", "bold green")
@@ -220,7 +220,7 @@ def today(stats: Stats) -> Panel:
     t = stats.today
     line = Text.assemble(
         (count(t.reviews), "bold"),
-        " review" + "s" * (t.reviews != 1) + " · ",
+        f" {noun(t.reviews, 'review')} · ",
         (count(t.new), "bold"),
         " new · ",
         (format_duration(t.seconds), "bold"),
@@ -315,15 +315,15 @@ def activity(stats: Stats, width: int) -> Panel:
         legend,
         Text.assemble(
             ("streak ", "dim"),
-            (_days(stats.current_streak), "bold"),
+            (counted(stats.current_streak, 'day'), "bold"),
             (" · longest ", "dim"),
-            (_days(stats.longest_streak), "bold"),
+            (counted(stats.longest_streak, 'day'), "bold"),
         ),
         Text.assemble(
             (count(stats.study_days), "bold"),
-            (" study days · ", "dim"),
+            (f" {noun(stats.study_days, 'study day')} · ", "dim"),
             (count(stats.total_reviews), "bold"),
-            (" reviews in all", "dim"),
+            (f" {noun(stats.total_reviews, 'review')} in all", "dim"),
         ),
     ]
     shown = (last - shown_from).days + 1
@@ -355,10 +355,6 @@ def _months(start: date, weeks: int, shown_from: date) -> Text:
             line.append(" " * (column - len(line)) + name)
             free = column + len(name) + 1
     return line
-
-
-def _days(n: int) -> str:
-    return f"{count(n)} day{'' if n == 1 else 's'}"
 
 
 def _level(n: int, peak: int) -> int:
@@ -424,7 +420,7 @@ def hardest(stats: Stats) -> Panel | None:
                 Text.assemble(
                     "  ",
                     (count(h.lapses), "bold"),
-                    f" lapse{'' if h.lapses == 1 else 's'} · recall ",
+                    f" {noun(h.lapses, 'lapse')} · recall ",
                     (percent(h.recall), "bold"),
                     " · ",
                     plain(h.question, "dim"),

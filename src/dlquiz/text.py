@@ -24,9 +24,14 @@ def plain(text: str, style: str = "") -> Text:
     return Text(literal(text), style=style)
 
 
-def counted(n: int, noun: str, plural: str = "") -> str:
+def noun(n: int, word: str) -> str:
+    """`word` in the number that `n` asks for: `card` for 1, `cards` for 0 or 2."""
+    return word if n == 1 else word + "s"
+
+
+def counted(n: int, word: str) -> str:
     """`1 card`, `2 cards`, `1,204 reviews`: a count with its noun in the right number."""
-    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+    return f"{n:,} {noun(n, word)}"
 
 
 def format_interval(interval: timedelta) -> str:
