@@ -444,7 +444,10 @@ class ExportFormat(StrEnum):
 def export(
     ctx: typer.Context,
     what: Annotated[
-        ExportKind, typer.Argument(help="reviews (the log), cards (their state) or deck (.apkg).")
+        ExportKind,
+        typer.Argument(
+            metavar="[WHAT]", help="reviews (the log), cards (their state) or deck (.apkg)."
+        ),
     ] = ExportKind.reviews,
     fmt: Annotated[
         ExportFormat, typer.Option("--format", "-f", help="For reviews and cards.")
