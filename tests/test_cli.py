@@ -53,6 +53,14 @@ def test_every_command_has_help_with_an_example() -> None:
         assert "Example: dlquiz " + name in result.output, f"{name} --help has no example"
 
 
+def test_the_command_list_is_whole_in_a_narrow_terminal() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "60"})
+    commands = result.output.split("Commands:", 1)[1].strip().splitlines()
+    assert len(commands) == 11
+    for line in commands:
+        assert len(line) <= 60 and not line.endswith("..."), line
+
+
 def test_version() -> None:
     result = run("--version")
     assert result.exit_code == 0

@@ -268,7 +268,7 @@ def _study(
         raise typer.Exit(outcome.exit_code)
 
 
-@app.command()
+@app.command(short_help="Today's session: due cards, then new ones.")
 @reported
 def practice(
     ctx: typer.Context,
@@ -287,7 +287,7 @@ def practice(
     _study(ctx, "practice", topic, new, limit, retention)
 
 
-@app.command()
+@app.command(short_help="Drill topics now: due, then weakest, then new.")
 @reported
 def review(
     ctx: typer.Context,
@@ -305,7 +305,7 @@ def review(
 # --- the bank ----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(short_help="Check a bank file; list every problem.")
 @reported
 def validate(
     ctx: typer.Context,
@@ -334,7 +334,7 @@ def validate(
     console().print(validation_ok(bank))
 
 
-@app.command()
+@app.command(short_help="List the topics and their question counts.")
 @reported
 def topics(ctx: typer.Context) -> None:
     """List the topics with their question counts.
@@ -346,7 +346,7 @@ def topics(ctx: typer.Context) -> None:
     console().print(topics_table(load_bank(ctx, load_config(ctx))))
 
 
-@app.command("list")
+@app.command("list", short_help="List the questions, by topic if asked.")
 @reported
 def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
     """List the questions, optionally of some topics.
@@ -361,7 +361,7 @@ def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
     console().print(questions_table(bank.with_topics(chosen), title))
 
 
-@app.command()
+@app.command(short_help="Show a question, its answer and key points.")
 @reported
 def show(
     ctx: typer.Context,
@@ -386,7 +386,7 @@ def show(
 # --- progress ----------------------------------------------------------------------------------
 
 
-@app.command()
+@app.command(short_help="Your progress: mastery, retention, forecast.")
 @reported
 def stats(
     ctx: typer.Context,
@@ -442,7 +442,7 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
-@app.command()
+@app.command(short_help="Export reviews or cards, or an Anki deck.")
 @reported
 def export(
     ctx: typer.Context,
@@ -500,7 +500,7 @@ def _opened(output: Path | None) -> Iterator[TextIO]:
         fail(f"cannot write {output}: {e.strerror}")
 
 
-@app.command()
+@app.command(short_help="Forget progress, keeping a backup.")
 @reported
 def reset(
     ctx: typer.Context,
@@ -544,7 +544,7 @@ def _confirm(question: str) -> bool:
         return False
 
 
-@app.command()
+@app.command(short_help="Check the store, bank and settings.")
 @reported
 def doctor(ctx: typer.Context) -> None:
     """Check your progress store, bank and settings, and say what to do about problems.
@@ -565,7 +565,7 @@ def doctor(ctx: typer.Context) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Where your progress and settings live.")
 @reported
 def path(ctx: typer.Context) -> None:
     """Print where dlquiz keeps your progress, settings and cache.
