@@ -60,3 +60,22 @@ def test_split_and_joined_compounds_match() -> None:
     assert coverage("mini batch gradient descent", points).points[0].covered
     joined = (KeyPoint("minibatch"),)
     assert coverage("a mini batch", joined).points[0].covered
+
+
+def test_the_usual_abbreviations_count_both_ways() -> None:
+    points = (
+        KeyPoint("subset of machine learning"),
+        KeyPoint("CNNs share weights"),
+        KeyPoint("stochastic gradient descent"),
+    )
+
+    def said(typed: str) -> list[bool]:
+        return [p.covered for p in coverage(typed, points).points]
+
+    assert said("a subset of ML") == [True, False, False]
+    assert said("convolutional neural networks share their weights") == [False, True, False]
+    assert said("trained with SGD") == [False, False, True]
+    deep = (KeyPoint("neural networks with many layers"),)
+    assert coverage("NNs with many layers", deep).points[0].covered
+    # an abbreviation says its own words only: "ML" is not "deep learning"
+    assert not coverage("ML", (KeyPoint("deep learning"),)).points[0].covered

@@ -9,7 +9,6 @@ start, and string annotations would make it `eval` them all (about 4 ms of `dlqu
 Names imported only for type checking are quoted instead.
 """
 
-
 import functools
 import json
 import os

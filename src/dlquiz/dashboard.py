@@ -209,9 +209,7 @@ def nothing_yet(stats: Stats) -> Group:
     where = f" in {', '.join(stats.topics)}" if stats.topics else ""
     questions = stats.overview.questions
     return Group(
-        Text(
-            f"Nothing studied yet{where}: {counted(questions, 'question')} waiting. Start with"
-        ),
+        Text(f"Nothing studied yet{where}: {counted(questions, 'question')} waiting. Start with"),
         Text(f"  {start}", style="bold cyan"),
     )
 
@@ -315,9 +313,9 @@ def activity(stats: Stats, width: int) -> Panel:
         legend,
         Text.assemble(
             ("streak ", "dim"),
-            (counted(stats.current_streak, 'day'), "bold"),
+            (counted(stats.current_streak, "day"), "bold"),
             (" · longest ", "dim"),
-            (counted(stats.longest_streak, 'day'), "bold"),
+            (counted(stats.longest_streak, "day"), "bold"),
         ),
         Text.assemble(
             (count(stats.study_days), "bold"),

@@ -1,12 +1,14 @@
 """Which key points a typed answer covers, and the rating that coverage suggests.
 
 Matching is deliberately forgiving, since people type fast and say things their own way: case,
-punctuation, word order, plurals and small typos do not matter, and each key point may be said in
-any of its listed phrasings. A phrasing is covered when each of its significant words appears.
+punctuation, word order, plurals, small typos and the field's usual abbreviations (ML, CNN, SGD)
+do not matter, and each key point may be said in any of its listed phrasings. A phrasing is
+covered when each of its significant words appears.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -45,6 +47,36 @@ STOP_WORDS = frozenset(
     ]
 )
 _WORD = re.compile(r"\w+")
+# What people type for terms a bank spells out, and the reverse: "ML" says "machine learning",
+# and "convolutional neural networks" says "CNN".
+ABBREVIATIONS = {
+    "ml": "machine learning",
+    "dl": "deep learning",
+    "nn": "neural network",
+    "ann": "artificial neural network",
+    "dnn": "deep neural network",
+    "cnn": "convolutional neural network",
+    "convnet": "convolutional network",
+    "rnn": "recurrent neural network",
+    "lstm": "long short term memory",
+    "gru": "gated recurrent unit",
+    "mlp": "multilayer perceptron",
+    "gan": "generative adversarial network",
+    "ae": "autoencoder",
+    "vae": "variational autoencoder",
+    "rbm": "restricted boltzmann machine",
+    "gd": "gradient descent",
+    "sgd": "stochastic gradient descent",
+    "lr": "learning rate",
+    "backprop": "backpropagation",
+    "relu": "rectified linear unit",
+    "mse": "mean squared error",
+    "pca": "principal component analysis",
+    "svm": "support vector machine",
+    "knn": "k nearest neighbor",
+    "bn": "batch normalization",
+    "fft": "fast fourier transform",
+}
 TYPO_RATIO = 0.8  # difflib similarity at which two words of 5+ letters count as the same
 
 
@@ -103,6 +135,11 @@ def significant(text: str) -> list[str]:
     return kept or all_words
 
 
+@functools.cache
+def _expansions() -> tuple[tuple[str, frozenset[str]], ...]:
+    return tuple((short, frozenset(words(full))) for short, full in ABBREVIATIONS.items())
+
+
 class Answer:
     """A typed answer, indexed once so that many phrasings can be checked against it."""
 
@@ -111,6 +148,12 @@ class Answer:
         self.vocabulary = set(tokens)
         # "mini batch" typed for "minibatch", and the reverse: index adjacent pairs joined
         self.vocabulary.update(_stem(a + b) for a, b in pairwise(tokens))
+        for short, full in _expansions():
+            if short in self.vocabulary or short + "s" in self.vocabulary:  # "NNs", "AEs"
+                self.vocabulary.update(full)
+        for short, full in _expansions():
+            if all(w in self.vocabulary for w in full):
+                self.vocabulary.add(short)
         self._typo_candidates = [w for w in self.vocabulary if len(w) >= 3 and w.isalpha()]
 
     def has_word(self, word: str) -> bool:

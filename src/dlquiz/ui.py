@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -119,20 +119,47 @@ def key_points_view(question: Question) -> Table:
     return _marked([(Text("•", style="cyan"), plain(kp.point)) for kp in question.key_points])
 
 
-def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bool) -> Text:
-    bar = Text()
+def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bool) -> RatingBar:
+    choices = []
     for rating, interval in preview.items():
         value = int(rating)
         style = RATING_STYLE[value]
-        bar.append(f" {value} ", style=f"reverse {style}" if rating == suggested else style)
-        bar.append(f" {RATING_NAME[value]} · {format_interval(interval)}   ")
-    bar.append("\n")
-    bar.append(f" ⏎ {RATING_NAME[int(suggested)]}", style="bold")
+        choices.append(
+            Text.assemble(
+                (f" {value} ", f"reverse {style}" if rating == suggested else style),
+                f" {RATING_NAME[value]} · {format_interval(interval)}",
+            )
+        )
     extras = ["s skip", "q quit"]
     if can_undo:
         extras.insert(0, "u undo")
-    bar.append("  ·  " + "  ·  ".join(extras), style="dim")
-    return bar
+    keys = Text.assemble(
+        (f" ⏎ {RATING_NAME[int(suggested)]}", "bold"), ("  ·  " + "  ·  ".join(extras), "dim")
+    )
+    return RatingBar(choices, keys)
+
+
+class RatingBar:
+    """The four ratings with their intervals, then the other keys. A narrow terminal wraps
+    between choices, never inside one, so `Easy · 8d` stays whole."""
+
+    GAP = "   "
+
+    def __init__(self, choices: list[Text], keys: Text) -> None:
+        self.choices = choices
+        self.keys = keys
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        line = Text()
+        for choice in self.choices:
+            if line and line.cell_len + len(self.GAP) + choice.cell_len > options.max_width:
+                yield line
+                line = Text()
+            if line:
+                line.append(self.GAP)
+            line.append_text(choice)
+        yield line
+        yield self.keys
 
 
 def saved_line(rated: Rated) -> Text:
