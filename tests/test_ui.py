@@ -8,7 +8,7 @@ from datetime import timedelta
 from rich.console import Console
 
 from dlquiz.scheduler import Rating
-from dlquiz.ui import rating_bar
+from dlquiz.ui import answer_prompt, rating_bar
 
 PREVIEW = {
     Rating.Again: timedelta(minutes=1),
@@ -37,3 +37,11 @@ def test_a_narrow_terminal_wraps_between_choices_never_inside_one() -> None:
         assert all(len(line) <= width for line in lines)
         for choice in CHOICES:
             assert any(choice in line for line in lines), (width, choice, lines)
+
+
+def test_the_answer_prompt_wraps_between_keys() -> None:
+    console = Console(file=io.StringIO(), width=40, no_color=True, record=True)
+    console.print(answer_prompt(can_hint=True, can_undo=True))
+    lines = console.export_text().splitlines()
+    assert len(lines) == 2 and all(len(line) <= 40 for line in lines)
+    assert " · ".join(lines) == "Your answer (Enter reveals · ? hint · u undo · s skip · q quit)"

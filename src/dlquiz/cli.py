@@ -206,7 +206,13 @@ RetentionOption = Annotated[
     ),
 ]
 LimitOption = Annotated[
-    int | None, typer.Option("--limit", min=1, help="At most this many cards.", show_default=False)
+    int | None,
+    typer.Option(
+        "--limit",
+        min=1,
+        help="At most this many different cards (one in learning may come back for its next step).",
+        show_default=False,
+    ),
 ]
 
 

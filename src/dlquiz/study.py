@@ -230,20 +230,13 @@ class StudyLoop:
             if self._note is not None:
                 console.print(self._note)
         self._note = None
-        console.print(ui.card_header(item, position, total, session.bank, self.mode))
+        console.print(ui.card_header(item, position, total, self.mode))
         console.print(ui.question_panel(item.question))
         started = time.monotonic()
         typed = ""
         hinted = False
         while True:
-            choices = "Enter reveals · ? hint" if not hinted else "Enter reveals"
-            choices += " · u undo" if session.can_undo() else ""
-            console.print(
-                f"Your answer ({choices} · s skip · q quit)",
-                style="dim",
-                markup=False,
-                highlight=False,
-            )
+            console.print(ui.answer_prompt(not hinted, session.can_undo()))
             typed = self.keys.answer("> ", instant="" if hinted else "?").strip()
             command = typed.lower()
             if command in ("?", "h") and not hinted:

@@ -43,18 +43,16 @@ def markdown(text: str) -> RenderableType:
     return Markdown(literal(text))
 
 
-def card_header(item: Item, position: int, total: int, bank: Bank, mode: str) -> Text:
+def card_header(item: Item, position: int, total: int, mode: str) -> Flow:
     q = item.question
-    header = Text()
-    header.append(f"{position}/{total}", style="bold")
-    header.append("  ·  ")
-    header.append(", ".join(q.topics), style="magenta")
-    header.append("  ·  ")
-    header.append(f"#{q.number}", style="dim")
-    header.append("  ·  ")
-    header.append(item.state, style=STATE_STYLE.get(item.state, ""))
-    header.append(f"  ·  {mode}", style="dim")
-    return header
+    parts = [
+        Text(f"{position}/{total}", style="bold"),
+        plain(", ".join(q.topics), "magenta"),
+        plain(f"#{q.number}", "dim"),
+        Text(item.state, style=STATE_STYLE.get(item.state, "")),
+        Text(mode, style="dim"),
+    ]
+    return Flow(parts, "  ·  ")
 
 
 def question_panel(question: Question) -> Panel:
@@ -119,7 +117,8 @@ def key_points_view(question: Question) -> Table:
     return _marked([(Text("•", style="cyan"), plain(kp.point)) for kp in question.key_points])
 
 
-def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bool) -> RatingBar:
+def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bool) -> Group:
+    """The four ratings with their intervals (`Good · 4d`), then the other keys."""
     choices = []
     for rating, interval in preview.items():
         value = int(rating)
@@ -136,30 +135,36 @@ def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bo
     keys = Text.assemble(
         (f" ⏎ {RATING_NAME[int(suggested)]}", "bold"), ("  ·  " + "  ·  ".join(extras), "dim")
     )
-    return RatingBar(choices, keys)
+    return Group(Flow(choices, "   "), keys)
 
 
-class RatingBar:
-    """The four ratings with their intervals, then the other keys. A narrow terminal wraps
-    between choices, never inside one, so `Easy · 8d` stays whole."""
+def answer_prompt(can_hint: bool, can_undo: bool) -> Flow:
+    """What may be typed at the answer prompt."""
+    keys = ["Your answer (Enter reveals"]
+    keys += ["? hint"] if can_hint else []
+    keys += ["u undo"] if can_undo else []
+    keys += ["s skip", "q quit)"]
+    return Flow([Text(k, style="dim") for k in keys], Text(" · ", style="dim"))
 
-    GAP = "   "
 
-    def __init__(self, choices: list[Text], keys: Text) -> None:
-        self.choices = choices
-        self.keys = keys
+class Flow:
+    """Items on a line, separated by `gap`; a narrow terminal wraps between items, never
+    inside one, so that `Easy · 8d` or `q quit` stays whole."""
+
+    def __init__(self, items: list[Text], gap: str | Text) -> None:
+        self.items = items
+        self.gap = gap if isinstance(gap, Text) else Text(gap)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         line = Text()
-        for choice in self.choices:
-            if line and line.cell_len + len(self.GAP) + choice.cell_len > options.max_width:
+        for item in self.items:
+            if line and line.cell_len + self.gap.cell_len + item.cell_len > options.max_width:
                 yield line
                 line = Text()
             if line:
-                line.append(self.GAP)
-            line.append_text(choice)
+                line.append_text(self.gap)
+            line.append_text(item)
         yield line
-        yield self.keys
 
 
 def saved_line(rated: Rated) -> Text:
