@@ -190,7 +190,25 @@ def test_nothing_due_says_when_and_suggests_review(dlquiz_home: Path) -> None:
 def test_review_without_history_explains_what_to_do() -> None:
     result = run("review")
     assert result.exit_code == 0
-    assert "Nothing studied yet" in result.output
+    assert "Nothing studied yet: start with dlquiz practice" in result.output
+    assert "dlquiz review --topic fundamentals" in result.output
+
+
+def test_a_suggested_command_is_never_split_across_lines() -> None:
+    run("practice", "--new", "1", input="\n4\n")
+    for width in ("80", "60", "44"):
+        result = runner.invoke(app, ["practice", "--new", "1"], env={"COLUMNS": width})
+        lines = result.output.splitlines()
+        assert any(line.strip() == "dlquiz practice --new 20" for line in lines) or any(
+            line.endswith(" dlquiz practice --new 20") for line in lines
+        ), (width, lines)
+
+
+def test_quitting_before_any_rating_says_so_in_one_line() -> None:
+    result = run("practice", input="q\n")
+    assert result.exit_code == 0
+    assert "Nothing rated this time." in result.output
+    assert "Session ended" not in result.output
 
 
 def test_review_topic_drills_that_topic(dlquiz_home: Path) -> None:

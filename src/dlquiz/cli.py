@@ -231,7 +231,7 @@ def _study(
     from dlquiz.scheduler import Scheduling
     from dlquiz.session import Mode, Options, Session
     from dlquiz.study import LineKeys, StudyLoop, TerminalKeys
-    from dlquiz.ui import nothing_due
+    from dlquiz.ui import nothing_due, nothing_studied
 
     config = load_config(ctx)
     bank = load_bank(ctx, config)
@@ -259,11 +259,8 @@ def _study(
             elif topics:
                 out.print("No questions in these topics.")
             else:
-                out.print(
-                    "Nothing studied yet: start with `dlquiz practice`, "
-                    "or drill a topic with `dlquiz review --topic cnn`.",
-                    markup=False,
-                )
+                counts = bank.topic_counts()
+                out.print(nothing_studied(next((t for t, n in counts.items() if n), None)))
             return
         keys = TerminalKeys(out) if sys.stdin.isatty() else LineKeys(out)
         outcome = StudyLoop(session, out, keys, mode.value).run()

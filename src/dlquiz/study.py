@@ -197,7 +197,10 @@ class StudyLoop:
     def _finish(self, ending: Ending) -> None:
         session = self.session
         summary = session.summary()
-        if summary.reviews == 0 and summary.skipped == 0 and ending is Ending.FINISHED:
+        if summary.reviews == 0 and summary.skipped == 0:
+            if ending is not Ending.FINISHED:  # left before rating anything: no table of zeros
+                self.console.print()
+                self.console.print(ui.nothing_rated(summary, session.clock()))
             return
         self.console.print()
         title = {

@@ -197,26 +197,46 @@ def summary_panel(summary: Summary, now: datetime, title: str = "Session over") 
     return Panel(table, title=title, title_align="left", border_style="cyan", expand=False)
 
 
+def nothing_rated(summary: Summary, now: datetime) -> Text:
+    """The end of a session left before any card was rated or skipped."""
+    line = Text("Nothing rated this time.", style="dim")
+    if summary.next_due is not None:
+        line.append(" Next card: ", style="dim")
+        line.append(format_when(summary.next_due, now), style="bold")
+    return line
+
+
 def nothing_due(
     next_due: datetime | None, now: datetime, topics: tuple[str, ...], new_waiting: int
 ) -> Group:
     """What to say when a practice session has nothing to ask."""
     when = format_when(next_due, now) if next_due else "not scheduled yet"
     options = "".join(f" --topic {t}" for t in topics)
-    lines = [
+    lines: list[RenderableType] = [
         Text.assemble(("Nothing is due right now. ", "bold green"), "Next card: ", (when, "bold"))
     ]
     if new_waiting:
         lines.append(
-            Text.assemble(
-                f"Today's new cards are done ({new_waiting} still new). For more now: ",
-                (f"dlquiz practice{options} --new 20", "bold cyan"),
+            suggestion(
+                f"Today's new cards are done ({new_waiting} still new). For more now:",
+                f"dlquiz practice{options} --new 20",
             )
         )
-    lines.append(
-        Text.assemble("To drill anyway, weakest first: ", (f"dlquiz review{options}", "bold cyan"))
-    )
+    lines.append(suggestion("To drill anyway, weakest first:", f"dlquiz review{options}"))
     return Group(*lines)
+
+
+def nothing_studied(topic: str | None) -> Group:
+    """What `dlquiz review` says before anything has been studied; `topic` is one to suggest."""
+    lines: list[RenderableType] = [suggestion("Nothing studied yet: start with", "dlquiz practice")]
+    if topic is not None:
+        lines.append(suggestion("or drill a topic now with", f"dlquiz review --topic {topic}"))
+    return Group(*lines)
+
+
+def suggestion(lead: str, command: str) -> Flow:
+    """A sentence ending in a command to run; the command is never split across lines."""
+    return Flow([Text(lead), Text(command, style="bold cyan")], " ")
 
 
 # --- browsing the bank ------------------------------------------------------------------------
