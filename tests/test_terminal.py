@@ -48,6 +48,15 @@ def rate_one(child: pexpect.spawn, key: str, answer: str = "", saved: str = "✓
     child.expect_exact(saved)
 
 
+def quit_at_rating(child: pexpect.spawn) -> None:
+    """Press `q` at the rating prompt; the process must end with status 0."""
+    child.expect_exact("Rate: ")
+    child.send("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
 def quit_at_prompt(child: pexpect.spawn) -> str:
     """Type `q` at the answer prompt; the process must end with status 0. Returns its output."""
     child.expect_exact("> ")
@@ -100,11 +109,7 @@ def test_question_mark_shows_the_hint_at_once_and_other_first_keys_begin_the_ans
     child.expect_exact("> s")
     child.sendline("ubfield of machine learning")
     child.expect_exact("Key points: 1/4 covered")
-    child.expect_exact("Rate: ")
-    child.send("q")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    quit_at_rating(child)
     assert ratings(dlquiz_home) == []
 
 
@@ -174,8 +179,4 @@ def test_rendering_in_a_colour_terminal(dlquiz_home: Path) -> None:
     child.expect_exact("> ")
     assert "\x1b[" in child.before  # styled
     child.sendline("")
-    child.expect_exact("Rate: ")
-    child.send("q")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    quit_at_rating(child)
