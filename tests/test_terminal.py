@@ -48,19 +48,20 @@ def rate_one(child: pexpect.spawn, key: str, answer: str = "", saved: str = "✓
     child.expect_exact(saved)
 
 
-def quit_at_rating(child: pexpect.spawn) -> None:
-    """Press `q` at the rating prompt; the process must end with status 0."""
+def quit_at_rating(child: pexpect.spawn) -> str:
+    """Press `q` at the rating prompt; the process must end with status 0. Returns its output."""
     child.expect_exact("Rate: ")
-    child.send("q")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+    return _quit(child, "q")
 
 
 def quit_at_prompt(child: pexpect.spawn) -> str:
     """Type `q` at the answer prompt; the process must end with status 0. Returns its output."""
     child.expect_exact("> ")
-    child.sendline("q")
+    return _quit(child, "q\r")
+
+
+def _quit(child: pexpect.spawn, keys: str) -> str:
+    child.send(keys)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
