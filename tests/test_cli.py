@@ -333,3 +333,16 @@ def test_bank_from_environment_variable(tmp_path: Path, monkeypatch: pytest.Monk
     result = run("list")
     assert result.exit_code == 0
     assert "A small bank" in result.output and "dropout" in result.output
+
+
+def test_the_card_in_the_readme_is_what_dlquiz_shows() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    card = readme.split("A card, as `dlquiz review --topic cnn` shows it", 1)[1]
+    card = card.split("```\n", 2)[1]
+    typed = next(line[2:] for line in card.splitlines() if line.startswith("> "))
+    shown = [line for line in card.splitlines() if line.startswith(("Key points:", "✓", "✗"))]
+    result = run("review", "--topic", "cnn", input=f"{typed}\nq\n")
+    assert result.exit_code == 0, result.output
+    assert card.splitlines()[0] in result.output  # the header
+    for line in shown:
+        assert line in result.output, line

@@ -79,3 +79,10 @@ def test_the_usual_abbreviations_count_both_ways() -> None:
     assert coverage("NNs with many layers", deep).points[0].covered
     # an abbreviation says its own words only: "ML" is not "deep learning"
     assert not coverage("ML", (KeyPoint("deep learning"),)).points[0].covered
+
+
+def test_word_forms_meet() -> None:
+    sharing = (KeyPoint("weight sharing"), KeyPoint("stops early"))
+    result = coverage("the weights are shared; training is stopped early", sharing)
+    assert [p.covered for p in result.points] == [True, True]
+    assert not coverage("weights are used", sharing).points[0].covered

@@ -1,9 +1,9 @@
 """Which key points a typed answer covers, and the rating that coverage suggests.
 
 Matching is deliberately forgiving, since people type fast and say things their own way: case,
-punctuation, word order, plurals, small typos and the field's usual abbreviations (ML, CNN, SGD)
-do not matter, and each key point may be said in any of its listed phrasings. A phrasing is
-covered when each of its significant words appears.
+punctuation, word order, plurals and word forms (shared, sharing), small typos and the field's
+usual abbreviations (ML, CNN, SGD) do not matter, and each key point may be said in any of its
+listed phrasings. A phrasing is covered when each of its significant words appears.
 """
 
 from __future__ import annotations
@@ -112,12 +112,24 @@ class Coverage:
 
 
 def _stem(word: str) -> str:
+    """A light stemmer, applied alike to answers and key points: plurals and the usual verb
+    endings fall away, so that "shared", "shares" and "sharing" all meet as "shar"."""
     if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith("ied"):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes", "zes")):
         return word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+        word = word[:-1]
+    for ending in ("ing", "ed"):
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            word = word[: -len(ending)]
+            if word[-1] == word[-2] and word[-1] not in "aeiouls":  # stopped, padding
+                word = word[:-1]
+            break
+    if len(word) > 4 and word.endswith("e"):
+        word = word[:-1]
     return word
 
 
