@@ -115,12 +115,13 @@ class Problem(NamedTuple):
     """One thing wrong with a bank file, where it is and what it is."""
 
     path: str
-    line: int
+    line: int  # 0: the file as a whole (it is missing, unreadable, not UTF-8...)
     field: str
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}: {self.message}"
 
 
 class BankError(Exception):
