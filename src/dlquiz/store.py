@@ -314,10 +314,10 @@ class Store:
             self._migrate()
 
     def _migrate(self) -> None:
-        """Apply the missing migrations in one transaction (all or none)."""
+        """Apply the missing migrations in one transaction (all or none). SQLite errors pass
+        through untranslated, so that `open` can tell a busy store and try again."""
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate():
             version = db.execute("PRAGMA user_version").fetchone()[0]  # another may have won
             if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                 raise StoreError(
@@ -326,10 +326,6 @@ class Store:
             for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
                 migration(db)
                 db.execute(f"PRAGMA user_version = {number}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def close(self) -> None:
         self.db.close()
@@ -341,16 +337,23 @@ class Store:
         self.close()
 
     @contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE, COMMIT on exit, ROLLBACK on any exception; SQLite errors pass
+        through as they are."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    @contextmanager
     def transaction(self) -> Iterator[None]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) and committed on exit."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._immediate():
                 yield
-            except BaseException:
-                self.db.execute("ROLLBACK")
-                raise
-            self.db.execute("COMMIT")
         except sqlite3.Error as e:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
