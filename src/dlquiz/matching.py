@@ -114,9 +114,7 @@ class Coverage:
 def _stem(word: str) -> str:
     """A light stemmer, applied alike to answers and key points: plurals and the usual verb
     endings fall away, so that "shared", "shares" and "sharing" all meet as "shar"."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 4 and word.endswith("ied"):
+    if len(word) > 4 and word.endswith(("ies", "ied")):
         return word[:-3] + "y"
     if len(word) > 4 and word.endswith(("ches", "shes", "sses", "xes", "zes")):
         return word[:-2]

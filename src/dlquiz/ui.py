@@ -43,6 +43,9 @@ def markdown(text: str) -> RenderableType:
     return Markdown(literal(text))
 
 
+# --- one card ---------------------------------------------------------------------------------
+
+
 def card_header(item: Item, position: int, total: int, mode: str) -> Flow:
     q = item.question
     parts = [
