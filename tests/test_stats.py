@@ -853,6 +853,12 @@ def test_a_first_day_is_counted_in_the_singular(store: Store, bank: Bank) -> Non
     assert "1 lapse · recall" in text
 
 
+def test_a_topic_of_one_question_says_question(store: Store, bank: Bank) -> None:
+    log(store, bank, "lstm", at(TODAY, 9), before=NEW)
+    text = render(stats_of(store, bank, topics=("rnn",)), 100)
+    assert "Overview · 1 question " in text
+
+
 def test_the_heatmap_shades_days_by_their_reviews(store: Store, bank: Bank) -> None:
     for _ in range(4):
         log(store, bank, "pooling", at(TODAY, 10))

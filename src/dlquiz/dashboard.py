@@ -201,7 +201,7 @@ def overview(stats: Stats) -> Panel:
         )
         return lines
 
-    return _panel(Lines(build), f"Overview · {count(o.questions)} questions")
+    return _panel(Lines(build), f"Overview · {counted(o.questions, 'question')}")
 
 
 def nothing_yet(stats: Stats) -> Group:
