@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dlquiz.store import CARD_COLUMNS, LEARNING, NEW, RELEARNING, REVIEW, CardRow, Store
+from dlquiz.model import LEARNING, NEW, RELEARNING, REVIEW, CardRow
+from dlquiz.store import CARD_COLUMNS, Store
 
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 DAY_MS = 86_400_000

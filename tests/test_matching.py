@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dlquiz.bank import KeyPoint
 from dlquiz.matching import coverage
+from dlquiz.model import KeyPoint
 from dlquiz.scheduler import Rating
 
 POINTS = (

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, to_ms
+from dlquiz.model import LEARNING, RELEARNING, REVIEW
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Mode, Options, Session
-from dlquiz.store import LEARNING, RELEARNING, REVIEW, Store, StoreError
+from dlquiz.store import Store, StoreError
 
 from .conftest import START, FakeClock
 

@@ -29,19 +29,11 @@ from dlquiz.bank import Bank
 from dlquiz.cli import app
 from dlquiz.clock import StudyDays, to_ms
 from dlquiz.dashboard import dashboard
+from dlquiz.model import LEARNING, NEW, RELEARNING, REVIEW, CardRow
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Session
 from dlquiz.stats import DayCount, Overview, Stats, compute
-from dlquiz.store import (
-    LEARNING,
-    MIGRATIONS,
-    NEW,
-    RELEARNING,
-    REVIEW,
-    SCHEMA_VERSION,
-    CardRow,
-    Store,
-)
+from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 from .conftest import START, FakeClock
 

@@ -11,6 +11,10 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from dlquiz.model import KeyPoint, Question, did_you_mean
+
+__all__ = ["Bank", "BankError", "KeyPoint", "Problem", "Question", "Source", "load_bank"]
+
 FORMAT_VERSION = 1
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -23,34 +27,7 @@ PLAIN_TAGS = {
 }
 
 
-# The value types are NamedTuples rather than dataclasses: creating a dataclass costs most of a
-# millisecond at import, and commands such as `dlquiz stats` must start almost as fast as their
-# imports (benchmarks/startup_bench.py). Loading a bank of 10,000 questions is faster too.
-
-
-class KeyPoint(NamedTuple):
-    """A fact a good answer contains, with other ways of saying it."""
-
-    point: str
-    alternatives: tuple[str, ...] = ()
-
-    @property
-    def phrasings(self) -> tuple[str, ...]:
-        return (self.point, *self.alternatives)
-
-
-class Question(NamedTuple):
-    """One question of a bank. `id` is stable: progress is keyed on it."""
-
-    id: str
-    number: str
-    topics: tuple[str, ...]
-    question: str
-    answer: str
-    key_points: tuple[KeyPoint, ...]
-    hint: str
-    corrections: tuple[str, ...]
-    line: int = 0
+# The value types are NamedTuples, as in dlquiz.model (which says why).
 
 
 class Source(NamedTuple):
@@ -554,10 +531,7 @@ class _Checker:
             if slug is None:
                 return None
             if topics is not None and slug not in topics:
-                from difflib import get_close_matches
-
-                near = get_close_matches(slug, list(topics), n=1)
-                hint = f"; did you mean {near[0]!r}?" if near else ""
+                hint = did_you_mean(slug, topics)
                 self.problem(
                     item,
                     f"{where}.topics",

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz import __version__
-from dlquiz.bank import Bank, KeyPoint, Question, Source, parse_bank, read_bytes
+from dlquiz.bank import Bank, Source, parse_bank, read_bytes
+from dlquiz.model import KeyPoint, Question
 
 CACHE_FORMAT = 2
 

@@ -16,10 +16,9 @@ from typing import IO, Any
 
 from dlquiz.bank import Bank
 from dlquiz.clock import from_ms
-from dlquiz.store import CardRow, ReviewRow, Store
+from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ReviewRow
+from dlquiz.store import Store
 
-RATINGS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
-STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 EXPORT_SCHEMA = "dlquiz-export/1"
 
 REVIEW_FIELDS = (
@@ -44,11 +43,11 @@ def review_record(review: ReviewRow) -> dict[str, Any]:
         "bank_id": review.bank_id,
         "question_id": review.question_id,
         "rating": review.rating,
-        "rating_name": RATINGS[review.rating],
+        "rating_name": RATING_NAMES[review.rating].lower(),
         "reviewed_at": _iso(review.reviewed_at),
         "duration_ms": review.duration_ms,
-        "state_before": STATES[review.state_before],
-        "state_after": STATES[review.state_after],
+        "state_before": STATE_NAMES[review.state_before],
+        "state_after": STATE_NAMES[review.state_after],
         "due_after": _iso(review.due_after),
     }
 
@@ -58,7 +57,7 @@ def card_record(card: CardRow, in_bank: bool) -> dict[str, Any]:
         "bank_id": card.bank_id,
         "question_id": card.question_id,
         "in_bank": in_bank,
-        "state": STATES[card.state],
+        "state": STATE_NAMES[card.state],
         "step": card.step,
         "stability": card.stability,
         "difficulty": card.difficulty,

@@ -17,7 +17,7 @@ from itertools import pairwise
 
 from fsrs import Rating
 
-from dlquiz.bank import KeyPoint
+from dlquiz.model import KeyPoint
 
 STOP_WORDS = frozenset(
     [

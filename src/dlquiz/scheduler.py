@@ -16,9 +16,9 @@ from typing import NamedTuple
 from fsrs import Card, Rating, Scheduler, State
 
 from dlquiz.clock import as_utc, from_ms, to_ms
-from dlquiz.store import NEW, CardRow
+from dlquiz.model import CardRow
 
-__all__ = ["Outcome", "Rating", "Scheduling", "State", "state_name"]
+__all__ = ["Outcome", "Rating", "Scheduling", "State"]
 
 
 class Outcome(NamedTuple):
@@ -120,9 +120,3 @@ class Scheduling:
             last_review=from_ms(row.last_review) if row.last_review is not None else None,
         )
 
-
-def state_name(row: CardRow | None) -> str:
-    """`new`, `learning`, `review` or `relearning`."""
-    if row is None or row.state == NEW:
-        return "new"
-    return State(row.state).name.lower()

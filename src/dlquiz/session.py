@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 
-from dlquiz.bank import Bank, Question
+from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
-from dlquiz.scheduler import Rating, Scheduling, state_name
-from dlquiz.store import LEARNING, RELEARNING, CardRow, Store, StoreError
+from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, state_name
+from dlquiz.scheduler import Rating, Scheduling
+from dlquiz.store import Store, StoreError
 
 LEARN_AHEAD = timedelta(minutes=20)
 

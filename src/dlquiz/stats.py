@@ -28,9 +28,10 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
-from dlquiz.bank import Bank, Question
+from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
-from dlquiz.store import BUCKET_MS, REVIEW, CardRow, Store
+from dlquiz.model import REVIEW, CardRow, Question
+from dlquiz.store import BUCKET_MS, Store
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0

@@ -18,52 +18,16 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-NEW = 0  # state_before of a review of a question never seen; fsrs.State is 1, 2, 3
-LEARNING, REVIEW, RELEARNING = 1, 2, 3
+from dlquiz.model import NEW, CardRow, ReviewRow
+
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
 
 
 class StoreError(Exception):
     """The store cannot be opened or written; the message says what to do."""
-
-
-class CardRow(NamedTuple):
-    """A card as stored: FSRS state plus the counts statistics need. Times in ms (UTC).
-
-    A named tuple, not a dataclass: a session reads every card of a bank at start, and for a
-    bank of 10,000 questions building tuples is several times faster.
-    """
-
-    bank_id: str
-    question_id: str
-    card_id: int
-    state: int
-    step: int | None
-    stability: float | None
-    difficulty: float | None
-    due: int
-    last_review: int | None
-    reps: int
-    lapses: int
-    introduced: int
-
-
-class ReviewRow(NamedTuple):
-    """One entry of the review log."""
-
-    id: int
-    bank_id: str
-    question_id: str
-    rating: int
-    reviewed_at: int
-    duration_ms: int | None
-    state_before: int
-    card_before: CardRow | None
-    state_after: int
-    due_after: int
 
 
 CARD_COLUMNS = (

@@ -23,17 +23,11 @@ from rich.text import Text
 
 from dlquiz import ui
 from dlquiz.matching import coverage
+from dlquiz.model import RATING_BY_NAME
 from dlquiz.scheduler import Rating
 from dlquiz.session import Item, Session
 from dlquiz.store import StoreError
 from dlquiz.text import literal, plain
-
-RATING_WORDS = {
-    "again": Rating.Again,
-    "hard": Rating.Hard,
-    "good": Rating.Good,
-    "easy": Rating.Easy,
-}
 
 
 class Hangup(BaseException):
@@ -153,8 +147,8 @@ class LineKeys:
             text = self._read(prompt).strip().lower()
             if not text:
                 return "\r"
-            if text in RATING_WORDS:
-                return str(int(RATING_WORDS[text]))
+            if text in RATING_BY_NAME:
+                return str(RATING_BY_NAME[text])
             if len(text) == 1 and text in allowed:
                 return text
 

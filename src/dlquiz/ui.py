@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from dlquiz.model import RATING_NAMES
 from dlquiz.text import (
     counted,
     format_duration,
@@ -26,14 +27,14 @@ from dlquiz.text import (
 )
 
 if TYPE_CHECKING:
-    from dlquiz.bank import Bank, Question
+    from dlquiz.bank import Bank
     from dlquiz.health import Check
     from dlquiz.matching import Coverage
+    from dlquiz.model import Question
     from dlquiz.scheduler import Rating
     from dlquiz.session import Item, Rated, Summary
 
 RATING_STYLE = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold cyan"}
-RATING_NAME = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 STATE_STYLE = {"new": "cyan", "learning": "yellow", "relearning": "red", "review": "green"}
 
 
@@ -102,7 +103,7 @@ def coverage_view(coverage: Coverage) -> Group:
     heading = Text.assemble(
         ("Key points: ", "bold"),
         f"{coverage.covered}/{len(coverage.points)} covered · suggests ",
-        (RATING_NAME[suggested], RATING_STYLE[suggested]),
+        (RATING_NAMES[suggested], RATING_STYLE[suggested]),
     )
     rows = []
     for result in coverage.points:
@@ -129,14 +130,14 @@ def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bo
         choices.append(
             Text.assemble(
                 (f" {value} ", f"reverse {style}" if rating == suggested else style),
-                f" {RATING_NAME[value]} · {format_interval(interval)}",
+                f" {RATING_NAMES[value]} · {format_interval(interval)}",
             )
         )
     extras = ["s skip", "q quit"]
     if can_undo:
         extras.insert(0, "u undo")
     keys = Text.assemble(
-        (f" ⏎ {RATING_NAME[int(suggested)]}", "bold"), ("  ·  " + "  ·  ".join(extras), "dim")
+        (f" ⏎ {RATING_NAMES[int(suggested)]}", "bold"), ("  ·  " + "  ·  ".join(extras), "dim")
     )
     return Group(Flow(choices, "   "), keys)
 
@@ -174,7 +175,7 @@ def saved_line(rated: Rated) -> Text:
     value = int(rated.rating)
     return Text.assemble(
         ("✓ saved ", "green"),
-        (RATING_NAME[value], RATING_STYLE[value]),
+        (RATING_NAMES[value], RATING_STYLE[value]),
         f" · next in {format_interval(rated.interval)}",
     )
 
@@ -188,7 +189,7 @@ def summary_panel(summary: Summary, now: datetime, title: str = "Session over") 
     for rating, count in summary.ratings.items():
         value = int(rating)
         ratings.append(
-            f"{RATING_NAME[value]} {count}", style=RATING_STYLE[value] if count else "dim"
+            f"{RATING_NAMES[value]} {count}", style=RATING_STYLE[value] if count else "dim"
         )
         ratings.append("   ")
     table.add_row("ratings", ratings)

@@ -1,0 +1,107 @@
+"""The names and value types every part of dlquiz shares, with no dependency of their own.
+
+Ratings, card states, a card as stored, a review as logged, a question and its key points: each
+is defined once, here, so that the store, the scheduler, the bank, the matcher and the screens
+agree on them without importing one another. This module imports only the standard library.
+
+The value types are NamedTuples rather than dataclasses: creating a dataclass costs most of a
+millisecond at import, and commands such as `dlquiz stats` must start almost as fast as their
+imports (benchmarks/startup_bench.py). Building tuples for a bank of 10,000 questions, or for
+every card of a store, is several times faster too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from difflib import get_close_matches
+from typing import NamedTuple
+
+# --- ratings: the values of fsrs.Rating, named as Anki names them -------------------------------
+
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
+RATING_BY_NAME = {name.lower(): value for value, name in RATING_NAMES.items()}
+
+# --- card states: fsrs.State, and 0 for a question never seen ---------------------------------
+
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+
+
+def rating_name(rating: int) -> str:
+    """`Again`, `Hard`, `Good` or `Easy`."""
+    return RATING_NAMES[rating]
+
+
+class CardRow(NamedTuple):
+    """A card as stored: FSRS state plus the counts statistics need. Times in ms (UTC)."""
+
+    bank_id: str
+    question_id: str
+    card_id: int
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: int
+    last_review: int | None
+    reps: int
+    lapses: int
+    introduced: int
+
+
+def state_name(row: CardRow | None) -> str:
+    """`new`, `learning`, `review` or `relearning`."""
+    return STATE_NAMES[NEW if row is None else row.state]
+
+
+class ReviewRow(NamedTuple):
+    """One entry of the review log."""
+
+    id: int
+    bank_id: str
+    question_id: str
+    rating: int
+    reviewed_at: int
+    duration_ms: int | None
+    state_before: int
+    card_before: CardRow | None
+    state_after: int
+    due_after: int
+
+
+# --- questions -----------------------------------------------------------------------------------
+
+
+class KeyPoint(NamedTuple):
+    """A fact a good answer contains, with other ways of saying it."""
+
+    point: str
+    alternatives: tuple[str, ...] = ()
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        return (self.point, *self.alternatives)
+
+
+class Question(NamedTuple):
+    """One question of a bank. `id` is stable: progress is keyed on it."""
+
+    id: str
+    number: str
+    topics: tuple[str, ...]
+    question: str
+    answer: str
+    key_points: tuple[KeyPoint, ...]
+    hint: str
+    corrections: tuple[str, ...]
+    line: int = 0
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
+    """`; did you mean 'cnn'?` when `word` is close to one of `choices`, else ``."""
+    near = get_close_matches(word, list(choices), n=n, cutoff=0.5)
+    return f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""
