@@ -1,5 +1,11 @@
 """Rich rendering of `dlquiz stats`: panels of aligned text lines from a `stats.Stats`.
 
+The screen leads with what to do now (the "Today" panel: due now, new cards left, streak,
+measured retention against the target, the weakest topic and the command to drill it, leeches
+and suspended cards), then the sections asked for: by default `overview`, `retention` and the
+five weakest `topics`, so that it fits 40 lines at 100 columns however long it has been used;
+`--section NAME` (repeatable) or `--all` shows others (`SECTIONS`).
+
 Everything here reads at 60 columns and without colour (`NO_COLOR`): bars are drawn with block
 characters, the activity heatmap with shades (· ░ ▒ ▓ █), colour only repeats what the text
 says, and every figure is also a number. From 110 columns on, panels go two abreast.
@@ -20,7 +26,7 @@ from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
-from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
+from dlquiz.stats import LEECH_LAPSES, MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
 from dlquiz.text import counted, format_duration, noun, plain
 
 SHADES = "·░▒▓█"
@@ -30,13 +36,36 @@ WIDE = 110  # from this width on, panels are laid out in pairs
 PANEL_EDGES = 4  # a panel's borders and padding, left and right
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 WINDOW_NAMES = {"7d": "last 7 days", "30d": "last 30 days", "all": "all time"}
+SECTIONS = (
+    "overview",
+    "retention",
+    "topics",
+    "forecast",
+    "activity",
+    "hardest",
+    "leeches",
+    "suspended",
+)
+DEFAULT_SECTIONS = ("overview", "retention", "topics")
+DEFAULT_TOPICS = 5  # rows of the topic table in the default view (a bank may have many topics)
+# From WIDE columns on, these sections go side by side when both sides are shown.
+SIDE_BY_SIDE = (
+    (("overview", "retention"), ("forecast",)),
+    (("topics",), ("activity",)),
+    (("hardest",), ()),
+    (("leeches",), ()),
+    (("suspended",), ()),
+)
 
 Cell = str | Text
 Align = Literal["left", "right"]
 
 
-def dashboard(stats: Stats) -> RenderableType:
-    return Dashboard(stats)
+def dashboard(stats: Stats, sections: Sequence[str] | None = None) -> RenderableType:
+    """The screen for `stats`: the Today panel, then `sections` (names from `SECTIONS`, shown
+    in that order), or by default `DEFAULT_SECTIONS` with the topic table cut to the weakest
+    five and a line saying how to see the rest."""
+    return Dashboard(stats, sections)
 
 
 def percent(value: float | None) -> str:
@@ -48,10 +77,14 @@ def count(n: int) -> str:
 
 
 class Dashboard:
-    """The whole screen: a column of panels, or from 110 columns on two columns of them."""
+    """The whole screen: a column of panels; from 110 columns on, some of them two abreast."""
 
-    def __init__(self, stats: Stats) -> None:
+    def __init__(self, stats: Stats, sections: Sequence[str] | None = None) -> None:
+        unknown = set(sections or ()) - set(SECTIONS)
+        if unknown:
+            raise ValueError(f"unknown sections: {', '.join(sorted(unknown))}")
         self.stats = stats
+        self.sections = sections
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         s = self.stats
@@ -61,18 +94,46 @@ class Dashboard:
             yield overview(s)
             yield nothing_yet(s)
             return
-        if width < WIDE:
-            yield from (overview(s), today(s), retention(s), forecast(s), activity(s, width))
-            yield per_topic(s)
-        else:
-            right = width - 1 - (width - 1) // 2
-            yield from abreast(
-                console, options, [overview(s), today(s), retention(s)], [forecast(s)]
-            )
-            yield from abreast(console, options, [per_topic(s)], [activity(s, right)])
-        hard = hardest(s)
-        if hard is not None:
-            yield hard
+        yield now(s)
+        chosen = set(DEFAULT_SECTIONS if self.sections is None else self.sections)
+        right = width - 1 - (width - 1) // 2
+
+        def panel(name: str, width: int) -> Panel:
+            if name == "activity":
+                return activity(s, width)
+            if name == "topics":
+                return per_topic(s, DEFAULT_TOPICS if self.sections is None else None)
+            return PANELS[name](s)
+
+        for left_names, right_names in SIDE_BY_SIDE:
+            left = [n for n in left_names if n in chosen]
+            beside = [n for n in right_names if n in chosen]
+            if width >= WIDE and left and beside:
+                yield from abreast(
+                    console,
+                    options,
+                    [panel(n, width - right - 1) for n in left],
+                    [panel(n, right) for n in beside],
+                )
+            else:
+                yield from (panel(n, width) for n in left + beside)
+        if self.sections is None:
+            yield more(s)
+
+
+def more(stats: Stats) -> Text:
+    """The last line of the default view: how to see the sections it leaves out."""
+    command = "dlquiz stats" + _topic_options(stats)
+    hidden = ", ".join(n for n in SECTIONS if n not in DEFAULT_SECTIONS)
+    return Text.assemble(
+        ("more: ", "dim"),
+        (f"{command} --all", "bold cyan"),
+        (f", or --section NAME ({hidden}); --json for every figure", "dim"),
+    )
+
+
+def _topic_options(stats: Stats) -> str:
+    return "".join(f" --topic {t}" for t in stats.topics)
 
 
 def abreast(
@@ -194,7 +255,7 @@ def overview(stats: Stats) -> Panel:
         )
         lines.append(
             Text(
-                f"mastered = recall now ≥ {MASTERED_RECALL:.0%} and stability ≥ "
+                f"mastered = predicted recall now ≥ {MASTERED_RECALL:.0%} and stability ≥ "
                 f"{MASTERED_STABILITY_DAYS:.0f} days",
                 style="dim",
             )
@@ -214,19 +275,128 @@ def nothing_yet(stats: Stats) -> Group:
     )
 
 
-def today(stats: Stats) -> Panel:
+def now(stats: Stats) -> Panel:
+    """What to do now, first: due cards, new cards left, today's work, the streak, measured
+    retention against the target, the weakest topic, leeches and suspended cards; each with
+    the command that acts on it."""
     t = stats.today
-    line = Text.assemble(
-        (count(t.reviews), "bold"),
-        f" {noun(t.reviews, 'review')} · ",
-        (count(t.new), "bold"),
-        " new · ",
-        (format_duration(t.seconds), "bold"),
-        " spent · ",
-        (count(t.due), "bold yellow" if t.due else "bold"),
-        " due now",
+    options = _topic_options(stats)
+    practice = f"dlquiz practice{options}"
+    rows: list[tuple[str, Text, str | None]] = []
+
+    if t.due:
+        due = Text.assemble((count(t.due), "bold yellow"), " due now")
+        if t.due_later:
+            due.append(f" · {count(t.due_later)} more later today")
+    elif t.due_later:
+        due = Text.assemble("none now · ", (count(t.due_later), "bold"), " later today")
+    else:
+        due = Text("nothing more today")
+        coming = next((d for d in stats.forecast[1:] if d.total), None)
+        if coming is not None:
+            due.append(f" · next: {count(coming.total)} on {coming.date:%a %d %b}")
+    rows.append(("due", due, practice if t.due else None))
+
+    unseen = stats.overview.new
+    if unseen == 0:
+        new = Text("every question seen")
+    else:
+        if stats.new_per_day == 0:
+            new = Text("off (daily limit 0)")
+        elif t.new_left:
+            new = Text.assemble(
+                (count(t.new_left), "bold"), f" of {count(stats.new_per_day)} left today"
+            )
+        elif t.new >= stats.new_per_day:
+            new = Text(f"none left today (daily limit of {count(stats.new_per_day)} reached)")
+        else:
+            new = Text("none left today (the rest skipped until tomorrow)")
+        new.append(f" · {count(unseen)} never seen")
+    rows.append(("new cards", new, practice if t.new_left and not t.due else None))
+
+    rows.append(
+        (
+            "done today",
+            Text.assemble(
+                (count(t.reviews), "bold"),
+                f" {noun(t.reviews, 'review')} · ",
+                (count(t.new), "bold"),
+                " new · ",
+                (format_duration(t.seconds), "bold"),
+                " spent",
+            ),
+            None,
+        )
     )
-    return _panel(line, f"Today · {t.date:%a %d %b}")
+    rows.append(
+        (
+            "streak",
+            Text.assemble(
+                (counted(stats.current_streak, "day"), "bold"),
+                f" · longest {counted(stats.longest_streak, 'day')}",
+            ),
+            None,
+        )
+    )
+
+    month = next(r for r in stats.retention if r.window == "30d")
+    rate, target = month.rate, stats.desired_retention
+    if rate is None:
+        kept = Text(f"— (no review of a card in review in 30 days) · target {percent(target)}")
+    else:
+        below = rate < target
+        kept = Text.assemble(
+            (percent(rate), "bold yellow" if below else "bold green"),
+            f" measured over the last 30 days · target {percent(target)} · ",
+            ("below target", "yellow") if below else ("on target", "green"),
+        )
+    rows.append(("retention", kept, None))
+
+    weakest = next((topic for topic in stats.per_topic if topic.seen), None)
+    if weakest is not None:
+        rows.append(
+            (
+                "weakest topic",
+                Text.assemble(
+                    plain(weakest.topic, "magenta"),
+                    f" · predicted recall {percent(weakest.mean_recall)} · ",
+                    counted(weakest.lapses, "lapse"),
+                ),
+                f"dlquiz review --topic {weakest.topic}",
+            )
+        )
+    leeches = [c for c in stats.leeches if not c.suspended]
+    if leeches:
+        line = Text.assemble(
+            (count(len(leeches)), "bold red"),
+            f" {noun(len(leeches), 'card')} with {LEECH_LAPSES}+ lapses: ",
+        )
+        line.append_text(plain(", ".join(c.id for c in leeches)))
+        rows.append(("leeches", line, f"dlquiz show {leeches[0].id}"))
+    if stats.suspended:
+        line = Text.assemble((count(len(stats.suspended)), "bold"), " never shown: ")
+        line.append_text(plain(", ".join(c.id for c in stats.suspended)))
+        rows.append(("suspended", line, None))
+
+    label_width = max(len(label) for label, _, _ in rows) + 2
+
+    def build(width: int) -> list[Text]:
+        lines = []
+        for label, text, command in rows:
+            line = Text(label.ljust(label_width), style="dim")
+            line.append_text(text)
+            if command is not None:
+                arrow = Text.assemble(("→ ", "dim"), plain(command, "bold cyan"))
+                if line.cell_len + 2 + arrow.cell_len > width:
+                    lines.append(line)
+                    line = Text(" " * label_width)
+                else:
+                    line.append("  ")
+                line.append_text(arrow)
+            lines.append(line)
+        return lines
+
+    return _panel(Lines(build), f"Today · {t.date:%a %d %b}")
 
 
 def retention(stats: Stats) -> Panel:
@@ -242,9 +412,11 @@ def retention(stats: Stats) -> Panel:
                 percent(stats.desired_retention),
             ]
         )
-    lines = columns(rows, "<>>>", header=("window", "reviews", "retention", "target"))
-    lines.append(Text("reviews of cards in review that were not rated Again", style="dim"))
-    return _panel(Lines(lambda width: lines), "True retention")
+    lines = columns(rows, "<>>>", header=("window", "reviews", "measured", "target"))
+    lines.append(
+        Text("measured: reviews of cards in review that were not rated Again", style="dim")
+    )
+    return _panel(Lines(lambda width: lines), "Measured retention")
 
 
 def forecast(stats: Stats) -> Panel:
@@ -252,6 +424,11 @@ def forecast(stats: Stats) -> Panel:
     peak = max((d.total for d in days), default=0)
     numbers = [count(d.total) for d in days]
     wide = max((len(n) for n in numbers), default=1)
+    t = stats.today
+    note = Text(
+        f"today: {count(t.due)} due now (overdue included) + {count(t.due_later)} later today",
+        style="dim",
+    )
 
     def build(width: int) -> list[Text]:
         room = width - 6 - 1 - 1 - wide  # label, space, bar, space, number
@@ -265,7 +442,7 @@ def forecast(stats: Stats) -> Panel:
             )
             for i, d in enumerate(days)
         ]
-        lines.append(Text("today includes overdue cards", style="dim"))
+        lines.append(note)
         return lines
 
     return _panel(Lines(build), f"Due in the next {len(days)} days")
@@ -288,7 +465,7 @@ def activity(stats: Stats, width: int) -> Panel:
         weeks = fits
     shown_from = max(first, start)
     peak = max(counts.values(), default=0)
-    lines = [_months(start, weeks, shown_from)]
+    lines = [_months(start, weeks, shown_from, last)]
     for weekday in range(7):
         # cells of one style are appended as one run: a span per cell is slow to render
         runs: list[tuple[str, str]] = [(WEEKDAYS[weekday].ljust(4), "dim")]
@@ -334,16 +511,24 @@ def activity(stats: Stats, width: int) -> Panel:
     )
 
 
-def _months(start: date, weeks: int, shown_from: date) -> Text:
-    """Month names above the first week column of each month."""
+def _months(start: date, weeks: int, shown_from: date, last: date) -> Text:
+    """Month names above the week column where each month starts: the week holding its 1st
+    (so early December is never filed under November); the first column, if no month starts
+    in it, is named after its first day shown."""
     labels: list[tuple[int, str]] = []
-    previous = 0
     for week in range(weeks):
-        day = max(start + timedelta(weeks=week), shown_from)
-        if day.month != previous:
-            labels.append((week, f"{day:%b}"))
-            previous = day.month
-    if len(labels) > 1 and labels[1][0] - labels[0][0] < 2:
+        monday = start + timedelta(weeks=week)
+        shown = [
+            day
+            for day in (monday + timedelta(days=i) for i in range(7))
+            if shown_from <= day <= last
+        ]
+        first = next((day for day in shown if day.day == 1), None)
+        if first is None and week == 0 and shown:
+            first = shown[0]
+        if first is not None:
+            labels.append((week, f"{first:%b}"))
+    if len(labels) > 1 and labels[0][0] == 0 and labels[1][0] < 2:
         labels.pop(0)  # no room for the first, partial month's name
     line = Text("    ", style="dim")
     free, end = 4, 4 + 2 * weeks - 1
@@ -362,9 +547,12 @@ def _level(n: int, peak: int) -> int:
     return min(4, 1 + (n * 4 - 1) // peak)
 
 
-def per_topic(stats: Stats) -> Panel:
+def per_topic(stats: Stats, limit: int | None = None) -> Panel:
+    """The topics, weakest first; only the first `limit` of them if given, and a line saying
+    how to see the rest."""
     rows: list[list[Cell]] = []
-    for t in stats.per_topic:
+    shown = stats.per_topic if limit is None else stats.per_topic[:limit]
+    for t in shown:
         recall = t.mean_recall
         style = "" if recall is None else ("green" if recall >= MASTERED_RECALL else "yellow")
         rows.append(
@@ -376,7 +564,7 @@ def per_topic(stats: Stats) -> Panel:
                 count(t.due),
             ]
         )
-    header = ("topic", "seen", "recall", "lapses", "due")
+    header = ("topic", "seen", "predicted recall", "lapses", "due now")
 
     def build(width: int) -> list[Text]:
         lines = columns(rows, "<>>>>", header)
@@ -385,22 +573,28 @@ def per_topic(stats: Stats) -> Panel:
         return lines
 
     parts: list[RenderableType] = [Lines(build)]
-    weakest = next((t.topic for t in stats.per_topic if t.seen), None)
-    if weakest is not None:
-        parts.append(Text("recall: mean recall now of the cards seen", style="dim"))
+    hidden = len(stats.per_topic) - len(shown)
+    if hidden:
         parts.append(
             Text.assemble(
-                ("drill the weakest: ", "dim"), (f"dlquiz review --topic {weakest}", "bold cyan")
+                (f"… {counted(hidden, 'more topic')}: ", "dim"),
+                (f"dlquiz stats{_topic_options(stats)} --section topics", "bold cyan"),
             )
         )
+    parts.append(
+        Text("predicted recall: FSRS's mean chance of recalling the cards seen, now", style="dim")
+    )
     return _panel(Group(*parts), "By topic · weakest first")
 
 
-def hardest(stats: Stats) -> Panel | None:
+def hardest(stats: Stats) -> Panel:
     """The hardest questions with their ids: in columns when the question text has room,
     else each on two lines (the id, then its figures and the question)."""
     if not stats.hardest:
-        return None
+        return _panel(
+            Text("None: no card seen has a lapse or a predicted recall below 90%."),
+            "Hardest questions",
+        )
     hard = stats.hardest
 
     def build(width: int) -> list[Text]:
@@ -408,7 +602,7 @@ def hardest(stats: Stats) -> Panel | None:
             [plain(h.id, "bold"), count(h.lapses), percent(h.recall), plain(h.question, "dim")]
             for h in hard
         ]
-        laid_out = columns(rows, "<>><", ("id", "lapses", "recall", "question"), 3, width)
+        laid_out = columns(rows, "<>><", ("id", "lapses", "predicted", "question"), 3, width)
         if laid_out[0].cell_len <= width and max(len(h.id) for h in hard) + 40 <= width:
             return laid_out
         lines = []
@@ -418,7 +612,7 @@ def hardest(stats: Stats) -> Panel | None:
                 Text.assemble(
                     "  ",
                     (count(h.lapses), "bold"),
-                    f" {noun(h.lapses, 'lapse')} · recall ",
+                    f" {noun(h.lapses, 'lapse')} · predicted recall ",
                     (percent(h.recall), "bold"),
                     " · ",
                     plain(h.question, "dim"),
@@ -428,6 +622,50 @@ def hardest(stats: Stats) -> Panel | None:
 
     note = Text.assemble(("see one: ", "dim"), (f"dlquiz show {hard[0].id}", "bold cyan"))
     return _panel(Group(Lines(build), note), "Hardest questions")
+
+
+def leeches(stats: Stats) -> Panel:
+    """Cards with LEECH_LAPSES lapses or more, most lapses first; suspended ones say so."""
+    heading = f"Leeches · {LEECH_LAPSES}+ lapses"
+    if not stats.leeches:
+        return _panel(Text(f"None: no card has {LEECH_LAPSES} lapses or more."), heading)
+    rows: list[list[Cell]] = [
+        [
+            plain(c.id, "bold"),
+            count(c.lapses),
+            percent(c.recall),
+            plain(("suspended · " if c.suspended else "") + c.question, "dim"),
+        ]
+        for c in stats.leeches
+    ]
+    header = ("id", "lapses", "predicted", "question")
+    note = Text.assemble(
+        ("rewrite or split the card, or suspend it; see one: ", "dim"),
+        (f"dlquiz show {stats.leeches[0].id}", "bold cyan"),
+    )
+    return _panel(Group(Lines(lambda w: columns(rows, "<>><", header, 3, w)), note), heading)
+
+
+def suspended(stats: Stats) -> Panel:
+    """Cards the learner suspended: never shown until unsuspended."""
+    heading = "Suspended · never shown"
+    if not stats.suspended:
+        return _panel(Text("None."), heading)
+    rows: list[list[Cell]] = [
+        [plain(c.id, "bold"), count(c.lapses), plain(c.question, "dim")] for c in stats.suspended
+    ]
+    header = ("id", "lapses", "question")
+    return _panel(Lines(lambda w: columns(rows, "<><", header, 2, w)), heading)
+
+
+PANELS: dict[str, Callable[[Stats], Panel]] = {
+    "overview": overview,
+    "retention": retention,
+    "forecast": forecast,
+    "hardest": hardest,
+    "leeches": leeches,
+    "suspended": suspended,
+}
 
 
 def _panel(body: RenderableType, heading: str) -> Panel:
