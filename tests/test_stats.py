@@ -105,6 +105,8 @@ def stats_of(
     recall: RecallTable | None = None,
     topics: tuple[str, ...] = (),
     activity_days: int = 182,
+    new_per_day: int = 10,
+    suspended: frozenset[str] = frozenset(),
 ) -> Stats:
     fsrs = Scheduling(0.9, fuzz=False).retrievability
 
@@ -118,10 +120,18 @@ def stats_of(
         now=now,
         days=days,
         recall=fsrs if recall is None else by_table,
+        due_at=stored_due,
         desired_retention=0.9,
+        new_per_day=new_per_day,
+        suspended=suspended,
         topics=topics,
         activity_days=activity_days,
     )
+
+
+def stored_due(row: CardRow) -> int:
+    """When a card falls due, as stored: these tests write the due times they mean."""
+    return row.due
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -682,6 +692,7 @@ def has_type(value: Any, kind: str) -> bool:
         "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "object": lambda v: isinstance(v, dict),
         "array": lambda v: isinstance(v, list),
+        "boolean": lambda v: isinstance(v, bool),
     }
     return checks[kind](value)
 

@@ -47,6 +47,7 @@ RETENTION_WINDOWS = (("7d", 7), ("30d", 30), ("all", None))
 SCHEMA = "dlquiz-stats/1"
 
 Recall = Callable[[CardRow, datetime], float]
+DueAt = Callable[[CardRow], int]
 
 # The figures are NamedTuples, not dataclasses: each dataclass costs most of a millisecond to
 # create at import, and `dlquiz stats` must start within 1.3x of its bare imports.
@@ -114,7 +115,7 @@ class CardFigures(NamedTuple):
     number: str
     question: str
     lapses: int
-    recall: float
+    recall: float | None  # None: never reviewed (a suspended card may never have been)
     suspended: bool
 
 
@@ -231,7 +232,7 @@ def _card_json(c: CardFigures) -> dict[str, Any]:
         "number": c.number,
         "question": c.question,
         "lapses": c.lapses,
-        "recall": round(c.recall, 4),
+        "recall": _round(c.recall),
         "suspended": c.suspended,
     }
 
@@ -250,14 +251,18 @@ def compute(
     now: datetime,
     days: StudyDays,
     recall: Recall,
+    due_at: DueAt,
     desired_retention: float,
     new_per_day: int,
     suspended: Collection[str],
     topics: tuple[str, ...] = (),
     activity_days: int = 182,
 ) -> Stats:
-    """All figures for `bank` (narrowed to `topics`) as of `now`; `suspended`: the questions
-    the learner suspended (never shown, so never due)."""
+    """All figures for `bank` (narrowed to `topics`) as of `now`.
+
+    The scheduler's own answers are passed in, so that stats never disagrees with a session:
+    `recall`, a card's predicted recall now; `due_at`, when a card falls due (ms); and
+    `suspended`, the questions the learner suspended (never shown, so never due)."""
     now = as_utc(now)
     now_ms = to_ms(now)
     suspended = frozenset(suspended)
@@ -273,11 +278,14 @@ def compute(
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls, suspended)
         review_counts = store.review_counts(bank.id, {q.id for q in hardest})
-    shown = {qid: c for qid, c in cards.items() if qid not in suspended}
-    due_now = {qid for qid, c in shown.items() if c.due <= now_ms and qid not in buried}
-    due_later = sum(
-        1 for qid, c in shown.items() if now_ms < c.due < tomorrow_ms and qid not in buried
-    )
+    # when each card that may be shown falls due; a card skipped until tomorrow, from then
+    dues = {
+        qid: max(due_at(c), tomorrow_ms) if qid in buried else due_at(c)
+        for qid, c in cards.items()
+        if qid not in suspended
+    }
+    due_now = {qid for qid, due in dues.items() if due <= now_ms}
+    due_later = sum(1 for due in dues.values() if now_ms < due < tomorrow_ms)
     studied = sorted(day for day, figures in per_day.items() if figures.reviews)
     current, longest = _streaks(studied, today)
     first_shown = today - timedelta(days=activity_days - 1)
@@ -303,11 +311,7 @@ def compute(
             new_left=min(unseen, max(0, new_per_day - len(new_today))),
         ),
         retention=_retention(per_day, today),
-        forecast=_forecast(
-            (max(c.due, tomorrow_ms) if qid in buried else c.due for qid, c in shown.items()),
-            days,
-            today,
-        ),
+        forecast=_forecast(dues.values(), days, today),
         activity=tuple(
             DayCount(day, per_day[day].reviews if day in per_day else 0)
             for day in (first_shown + timedelta(days=i) for i in range(activity_days))
@@ -330,7 +334,7 @@ def compute(
         ),
         leeches=_leeches(questions, cards, recalls, suspended),
         suspended=tuple(
-            _card_figures(q, cards.get(q.id), recalls.get(q.id, 0.0), True)
+            _card_figures(q, cards.get(q.id), recalls.get(q.id), True)
             for q in questions
             if q.id in suspended
         ),
@@ -493,11 +497,13 @@ def _leeches(
         for q in questions
         if q.id in cards and is_leech(cards[q.id])
     ]
-    found.sort(key=lambda c: (-c.lapses, c.recall, c.id))
+    found.sort(key=lambda c: (-c.lapses, recalls[c.id], c.id))
     return tuple(found)
 
 
-def _card_figures(q: Question, card: CardRow | None, recall: float, suspended: bool) -> CardFigures:
+def _card_figures(
+    q: Question, card: CardRow | None, recall: float | None, suspended: bool
+) -> CardFigures:
     return CardFigures(
         id=q.id,
         number=q.number,
