@@ -436,13 +436,14 @@ def stats(
     with open_store(ctx) as store:
         from dlquiz.scheduler import Scheduling
 
-        scheduling = Scheduling(config.desired_retention)
+        scheduling = Scheduling(config.desired_retention, days=study_days(config))
         result = figures.compute(
             store,
             bank,
             now=system_clock(),
-            days=study_days(config),
+            days=scheduling.days,
             recall=scheduling.retrievability,
+            due_at=scheduling.due_ms,
             desired_retention=config.desired_retention,
             new_per_day=config.new_per_day,
             suspended=store.suspended(bank.id),

@@ -26,7 +26,8 @@ from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
-from dlquiz.stats import LEECH_LAPSES, MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
+from dlquiz.model import LEECH_LAPSES
+from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
 from dlquiz.text import counted, format_duration, noun, plain
 
 SHADES = "·░▒▓█"

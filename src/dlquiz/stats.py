@@ -20,7 +20,7 @@ Definitions, also shown on screen and in docs/stats-json.md:
   suspended cards; *due later today*: the same, falling due before the next study day starts.
   The forecast counts exactly these: today's figure is due now plus due later today, a
   skipped card counts from tomorrow and a suspended card never;
-- *leech*: a card with at least `LEECH_LAPSES` (8) lapses, as in Anki.
+- *leech*: a card with at least `model.LEECH_LAPSES` (8) lapses, as in Anki.
 """
 
 from __future__ import annotations
@@ -33,14 +33,11 @@ from typing import Any, NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
-from dlquiz.model import REVIEW, CardRow, Question
+from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow, Question, is_leech
 from dlquiz.store import ReviewTally, Store
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0
-# A leech, as in Anki: the one threshold of dlquiz (the scheduler's model may name it too; the
-# two must agree).
-LEECH_LAPSES = 8
 FORECAST_DAYS = 14
 HARDEST = 5
 RETENTION_WINDOWS = (("7d", 7), ("30d", 30), ("all", None))
@@ -481,10 +478,6 @@ def _hardest(
     return heapq.nsmallest(HARDEST, hard, key=lambda q: (-cards[q.id].lapses, recalls[q.id], q.id))
 
 
-def is_leech(card: CardRow) -> bool:
-    return card.lapses >= LEECH_LAPSES
-
-
 def _leeches(
     questions: list[Question],
     cards: dict[str, CardRow],
@@ -495,7 +488,7 @@ def _leeches(
     found = [
         _card_figures(q, cards[q.id], recalls[q.id], q.id in suspended)
         for q in questions
-        if q.id in cards and is_leech(cards[q.id])
+        if q.id in cards and is_leech(cards[q.id].lapses)
     ]
     found.sort(key=lambda c: (-c.lapses, recalls[c.id], c.id))
     return tuple(found)
