@@ -28,7 +28,7 @@ from typer.testing import CliRunner
 from dlquiz.bank import Bank
 from dlquiz.cli import app
 from dlquiz.clock import StudyDays, to_ms
-from dlquiz.dashboard import dashboard
+from dlquiz.dashboard import SECTIONS, dashboard
 from dlquiz.model import LEARNING, NEW, RELEARNING, REVIEW, CardRow
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Session
@@ -732,6 +732,8 @@ def test_the_json_figures_match_the_store(studied: Store, bank: Bank) -> None:
         "new": 1,
         "seconds": 42.0,
         "due": 1,
+        "due_later": 1,  # lstm, a learning step due in 10 minutes
+        "new_left": 9,
     }
     assert output["overview"] == {
         "questions": 50,
@@ -786,12 +788,12 @@ def test_stats_json_command_prints_plain_json(dlquiz_home: Path, bank: Bank) -> 
 
 def test_stats_command_in_60_columns_without_colour(dlquiz_home: Path, bank: Bank) -> None:
     fill_home(dlquiz_home, bank)
-    result = CliRunner().invoke(app, ["stats"], env={"COLUMNS": "60", "NO_COLOR": "1"})
+    result = CliRunner().invoke(app, ["stats", "--all"], env={"COLUMNS": "60", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 60
-    for heading in ("Overview", "Today", "True retention", "Due in the next", "Activity"):
+    for heading in ("Overview", "Today", "Measured retention", "Due in the next", "Activity"):
         assert heading in result.output
     assert "dlquiz review --topic" in result.output and "dlquiz show relu" in result.output
 
@@ -807,9 +809,10 @@ def test_stats_command_with_a_topic_and_an_unknown_topic(dlquiz_home: Path, bank
 # --- rendering --------------------------------------------------------------------------------
 
 
-def render(stats: Stats, width: int) -> str:
+def render(stats: Stats, width: int, sections: tuple[str, ...] | None = SECTIONS) -> str:
+    """The screen at `width` columns: every section unless told (None: the default view)."""
     console = Console(width=width, record=True, no_color=True, file=io.StringIO())
-    console.print(dashboard(stats))
+    console.print(dashboard(stats, sections))
     return console.export_text()
 
 
@@ -823,7 +826,7 @@ def test_the_dashboard_fits_the_terminal_and_shows_every_section(
     for section in (
         "Overview · 50 questions",
         "Today · Mon 02 Mar",
-        "True retention",
+        "Measured retention",
         "Due in the next 14 days",
         "Activity · last 182 days",  # all 26 weeks, even at 60 columns
         "By topic · weakest first",
@@ -832,11 +835,13 @@ def test_the_dashboard_fits_the_terminal_and_shows_every_section(
         assert section in text, section
     assert re.search(r"new +learning +in review +mastered\s.*\n.*47 +1 +1 +1 ", text)
     assert "1/50 mastered (2%)" in text
-    assert "mastered = recall now ≥ 90% and stability ≥ 21 days" in text
-    assert "1 review · 1 new · 0m 42s spent · 1 due now" in text
+    assert "mastered: predicted recall ≥ 90%, stability ≥ 21 days" in text
+    assert "done today     1 review · 1 new · 0m 42s spent" in text
+    assert re.search(r"due +1 due now · 1 more later today[\s│]+→ dlquiz practice", text)
     assert re.search(r"last 7 days +2 +50% +90%", text)
     assert re.search(r"all time +3 +67% +90%", text)
     assert re.search(r"today +█+ +2\b", text)  # pooling, overdue, and lstm, due in 10 minutes
+    assert "today: 1 due now (overdue included) + 1 later today" in text
     assert "streak 3 days · longest 3 days" in text and "4 study days · 4 reviews" in text
     assert "dlquiz review --topic cnn" in text  # pooling, long overdue, makes cnn the weakest
     assert "dlquiz show pooling" in text
@@ -853,7 +858,7 @@ def test_a_first_day_is_counted_in_the_singular(store: Store, bank: Bank) -> Non
     assert "1 review · 1 new" in text
     assert "streak 1 day · longest 1 day" in text
     assert "1 study day · 1 review in all" in text
-    assert "1 lapse · recall" in text
+    assert "1 lapse · predicted recall" in text
 
 
 def test_a_topic_of_one_question_says_question(store: Store, bank: Bank) -> None:
@@ -876,7 +881,7 @@ def test_narrow_long_ids_go_on_their_own_line(store: Store, bank: Bank) -> None:
     put(store, card(bank, "single-vs-multilayer-perceptron", lapses=3))
     text = render(stats_of(store, bank, recall={}), 60)
     assert "single-vs-multilayer-perceptron" in text
-    assert "3 lapses · recall 50% · Differentiate between" in text
+    assert "3 lapses · predicted recall 50% · Differentiate" in text
     assert max(len(line) for line in text.splitlines()) <= 60
 
 

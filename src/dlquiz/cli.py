@@ -255,7 +255,8 @@ def _study(
         if session.next() is None:
             if mode is Mode.PRACTICE:
                 waiting = session.new_waiting()
-                out.print(nothing_due(session.next_due(), system_clock(), topics, waiting))
+                limit = session.options.new_per_day
+                out.print(nothing_due(session.next_due(), system_clock(), topics, waiting, limit))
             elif topics:
                 out.print("No questions in these topics.")
             else:
@@ -401,7 +402,7 @@ class StatsSection(StrEnum):
     suspended = "suspended"
 
 
-@app.command(short_help="Your progress: what to do now, retention, weak topics.")
+@app.command(short_help="Your progress, and what to study now.")
 @reported
 def stats(
     ctx: typer.Context,

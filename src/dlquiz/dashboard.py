@@ -17,9 +17,9 @@ fraction of the time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
@@ -124,12 +124,11 @@ class Dashboard:
 
 def more(stats: Stats) -> Text:
     """The last line of the default view: how to see the sections it leaves out."""
-    command = "dlquiz stats" + _topic_options(stats)
     hidden = ", ".join(n for n in SECTIONS if n not in DEFAULT_SECTIONS)
     return Text.assemble(
         ("more: ", "dim"),
-        (f"{command} --all", "bold cyan"),
-        (f", or --section NAME ({hidden}); --json for every figure", "dim"),
+        (f"dlquiz stats{_topic_options(stats)} --all", "bold cyan"),
+        (f", or --section NAME: {hidden}", "dim"),
     )
 
 
@@ -256,7 +255,7 @@ def overview(stats: Stats) -> Panel:
         )
         lines.append(
             Text(
-                f"mastered = predicted recall now ≥ {MASTERED_RECALL:.0%} and stability ≥ "
+                f"mastered: predicted recall ≥ {MASTERED_RECALL:.0%}, stability ≥ "
                 f"{MASTERED_STABILITY_DAYS:.0f} days",
                 style="dim",
             )
@@ -276,128 +275,138 @@ def nothing_yet(stats: Stats) -> Group:
     )
 
 
+class NowRow(NamedTuple):
+    """A line of the Today panel: a label, pieces of text (shown `sep` apart, wrapped between
+    pieces when the width asks), and the command that acts on it, if any."""
+
+    label: str
+    pieces: list[Text]
+    command: str | None = None
+    sep: str = " · "
+
+
 def now(stats: Stats) -> Panel:
     """What to do now, first: due cards, new cards left, today's work, the streak, measured
     retention against the target, the weakest topic, leeches and suspended cards; each with
     the command that acts on it."""
-    t = stats.today
-    options = _topic_options(stats)
-    practice = f"dlquiz practice{options}"
-    rows: list[tuple[str, Text, str | None]] = []
-
-    if t.due:
-        due = Text.assemble((count(t.due), "bold yellow"), " due now")
-        if t.due_later:
-            due.append(f" · {count(t.due_later)} more later today")
-    elif t.due_later:
-        due = Text.assemble("none now · ", (count(t.due_later), "bold"), " later today")
-    else:
-        due = Text("nothing more today")
-        coming = next((d for d in stats.forecast[1:] if d.total), None)
-        if coming is not None:
-            due.append(f" · next: {count(coming.total)} on {coming.date:%a %d %b}")
-    rows.append(("due", due, practice if t.due else None))
-
-    unseen = stats.overview.new
-    if unseen == 0:
-        new = Text("every question seen")
-    else:
-        if stats.new_per_day == 0:
-            new = Text("off (daily limit 0)")
-        elif t.new_left:
-            new = Text.assemble(
-                (count(t.new_left), "bold"), f" of {count(stats.new_per_day)} left today"
-            )
-        elif t.new >= stats.new_per_day:
-            new = Text(f"none left today (daily limit of {count(stats.new_per_day)} reached)")
-        else:
-            new = Text("none left today (the rest skipped until tomorrow)")
-        new.append(f" · {count(unseen)} never seen")
-    rows.append(("new cards", new, practice if t.new_left and not t.due else None))
-
-    rows.append(
-        (
-            "done today",
-            Text.assemble(
-                (count(t.reviews), "bold"),
-                f" {noun(t.reviews, 'review')} · ",
-                (count(t.new), "bold"),
-                " new · ",
-                (format_duration(t.seconds), "bold"),
-                " spent",
-            ),
-            None,
-        )
-    )
-    rows.append(
-        (
-            "streak",
-            Text.assemble(
-                (counted(stats.current_streak, "day"), "bold"),
-                f" · longest {counted(stats.longest_streak, 'day')}",
-            ),
-            None,
-        )
-    )
-
-    month = next(r for r in stats.retention if r.window == "30d")
-    rate, target = month.rate, stats.desired_retention
-    if rate is None:
-        kept = Text(f"— (no review of a card in review in 30 days) · target {percent(target)}")
-    else:
-        below = rate < target
-        kept = Text.assemble(
-            (percent(rate), "bold yellow" if below else "bold green"),
-            f" measured over the last 30 days · target {percent(target)} · ",
-            ("below target", "yellow") if below else ("on target", "green"),
-        )
-    rows.append(("retention", kept, None))
-
-    weakest = next((topic for topic in stats.per_topic if topic.seen), None)
-    if weakest is not None:
-        rows.append(
-            (
-                "weakest topic",
-                Text.assemble(
-                    plain(weakest.topic, "magenta"),
-                    f" · predicted recall {percent(weakest.mean_recall)} · ",
-                    counted(weakest.lapses, "lapse"),
-                ),
-                f"dlquiz review --topic {weakest.topic}",
-            )
-        )
-    leeches = [c for c in stats.leeches if not c.suspended]
-    if leeches:
-        line = Text.assemble(
-            (count(len(leeches)), "bold red"),
-            f" {noun(len(leeches), 'card')} with {LEECH_LAPSES}+ lapses: ",
-        )
-        line.append_text(plain(", ".join(c.id for c in leeches)))
-        rows.append(("leeches", line, f"dlquiz show {leeches[0].id}"))
-    if stats.suspended:
-        line = Text.assemble((count(len(stats.suspended)), "bold"), " never shown: ")
-        line.append_text(plain(", ".join(c.id for c in stats.suspended)))
-        rows.append(("suspended", line, None))
-
-    label_width = max(len(label) for label, _, _ in rows) + 2
+    rows = now_rows(stats)
+    indent = max(len(row.label) for row in rows) + 2
 
     def build(width: int) -> list[Text]:
         lines = []
-        for label, text, command in rows:
-            line = Text(label.ljust(label_width), style="dim")
-            line.append_text(text)
-            if command is not None:
-                arrow = Text.assemble(("→ ", "dim"), plain(command, "bold cyan"))
+        for row in rows:
+            line = Text(row.label.ljust(indent), style="dim")
+            for i, piece in enumerate(row.pieces):
+                sep = row.sep if i else ""
+                if i and line.cell_len + len(sep) + piece.cell_len > width:
+                    lines.append(line.append(sep.rstrip()))
+                    line = Text(" " * indent)
+                else:
+                    line.append(sep)
+                line.append_text(piece)
+            if row.command is not None:
+                arrow = Text.assemble(("→ ", "dim"), plain(row.command, "bold cyan"))
                 if line.cell_len + 2 + arrow.cell_len > width:
                     lines.append(line)
-                    line = Text(" " * label_width)
+                    line = Text(" " * indent)
                 else:
                     line.append("  ")
                 line.append_text(arrow)
             lines.append(line)
         return lines
 
-    return _panel(Lines(build), f"Today · {t.date:%a %d %b}")
+    return _panel(Lines(build), f"Today · {stats.today.date:%a %d %b}")
+
+
+def now_rows(stats: Stats) -> list[NowRow]:
+    t = stats.today
+    practice = f"dlquiz practice{_topic_options(stats)}"
+    rows: list[NowRow] = []
+
+    if t.due:
+        due = [Text.assemble((count(t.due), "bold yellow"), " due now")]
+        if t.due_later:
+            due.append(Text(f"{count(t.due_later)} more later today"))
+    elif t.due_later:
+        due = [Text("none now"), Text.assemble((count(t.due_later), "bold"), " later today")]
+    else:
+        due = [Text("nothing more today")]
+        coming = next((d for d in stats.forecast[1:] if d.total), None)
+        if coming is not None:
+            due.append(Text(f"next: {count(coming.total)} on {coming.date:%a %d %b}"))
+    rows.append(NowRow("due", due, practice if t.due else None))
+
+    unseen, limit = stats.overview.new, stats.new_per_day
+    if unseen == 0:
+        new = [Text("every question seen")]
+    else:
+        if limit == 0:
+            new = [Text("off (daily limit 0)")]
+        elif t.new_left:
+            new = [Text.assemble((count(t.new_left), "bold"), f" of {count(limit)} left today")]
+        elif t.new >= limit:
+            new = [Text(f"none left today (daily limit of {count(limit)} reached)")]
+        else:
+            new = [Text("none left today (the rest skipped until tomorrow)")]
+        new.append(Text(f"{count(unseen)} never seen"))
+    rows.append(NowRow("new cards", new, practice if t.new_left and not t.due else None))
+
+    done = [
+        Text.assemble((count(t.reviews), "bold"), f" {noun(t.reviews, 'review')}"),
+        Text.assemble((count(t.new), "bold"), " new"),
+        Text.assemble((format_duration(t.seconds), "bold"), " spent"),
+    ]
+    rows.append(NowRow("done today", done))
+    streak = [
+        Text(counted(stats.current_streak, "day"), style="bold"),
+        Text(f"longest {counted(stats.longest_streak, 'day')}"),
+    ]
+    rows.append(NowRow("streak", streak))
+
+    month = next(r for r in stats.retention if r.window == "30d")
+    rate, target = month.rate, stats.desired_retention
+    if rate is None:
+        kept = [Text("— (no review of a card in review in 30 days)")]
+    else:
+        below = rate < target
+        kept = [
+            Text.assemble(
+                (percent(rate), "bold yellow" if below else "bold green"),
+                " measured over the last 30 days",
+            )
+        ]
+    kept.append(Text(f"target {percent(target)}"))
+    if rate is not None:
+        kept.append(Text("below target", "yellow") if rate < target else Text("on target", "green"))
+    rows.append(NowRow("retention", kept))
+
+    weakest = next((topic for topic in stats.per_topic if topic.seen), None)
+    if weakest is not None:
+        pieces = [
+            plain(weakest.topic, "magenta"),
+            Text(f"predicted recall {percent(weakest.mean_recall)}"),
+            Text(counted(weakest.lapses, "lapse")),
+        ]
+        rows.append(NowRow("weakest topic", pieces, f"dlquiz review --topic {weakest.topic}"))
+    leeches = [c for c in stats.leeches if not c.suspended]
+    if leeches:
+        head = Text.assemble(
+            (count(len(leeches)), "bold red"),
+            f" {noun(len(leeches), 'card')} with {LEECH_LAPSES}+ lapses:",
+        )
+        ids = _listed(c.id for c in leeches)
+        rows.append(NowRow("leeches", [head, *ids], f"dlquiz show {leeches[0].id}", " "))
+    if stats.suspended:
+        head = Text.assemble((count(len(stats.suspended)), "bold"), " never shown:")
+        ids = _listed(c.id for c in stats.suspended)
+        rows.append(NowRow("suspended", [head, *ids], None, " "))
+    return rows
+
+
+def _listed(ids: Iterable[str]) -> list[Text]:
+    """Ids as pieces of a list: each but the last followed by a comma."""
+    names = list(ids)
+    return [plain(name + ("," if i < len(names) - 1 else "")) for i, name in enumerate(names)]
 
 
 def retention(stats: Stats) -> Panel:
@@ -414,9 +423,7 @@ def retention(stats: Stats) -> Panel:
             ]
         )
     lines = columns(rows, "<>>>", header=("window", "reviews", "measured", "target"))
-    lines.append(
-        Text("measured: reviews of cards in review that were not rated Again", style="dim")
-    )
+    lines.append(Text("measured: reviews of cards in review not rated Again", style="dim"))
     return _panel(Lines(lambda width: lines), "Measured retention")
 
 
@@ -582,9 +589,7 @@ def per_topic(stats: Stats, limit: int | None = None) -> Panel:
                 (f"dlquiz stats{_topic_options(stats)} --section topics", "bold cyan"),
             )
         )
-    parts.append(
-        Text("predicted recall: FSRS's mean chance of recalling the cards seen, now", style="dim")
-    )
+    parts.append(Text("predicted recall: FSRS's estimate now, cards seen", style="dim"))
     return _panel(Group(*parts), "By topic · weakest first")
 
 
@@ -640,9 +645,11 @@ def leeches(stats: Stats) -> Panel:
         for c in stats.leeches
     ]
     header = ("id", "lapses", "predicted", "question")
+    active = [c for c in stats.leeches if not c.suspended]
     note = Text.assemble(
-        ("rewrite or split the card, or suspend it; see one: ", "dim"),
-        (f"dlquiz show {stats.leeches[0].id}", "bold cyan"),
+        ("rewrite or split the card, or suspend it; " if active else "", "dim"),
+        ("see one: ", "dim"),
+        plain(f"dlquiz show {(active or stats.leeches)[0].id}", "bold cyan"),
     )
     return _panel(Group(Lines(lambda w: columns(rows, "<>><", header, 3, w)), note), heading)
 
