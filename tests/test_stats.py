@@ -20,16 +20,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from benchmarks.simulation import simulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
+from dlquiz import clock as clock_module
 from dlquiz.bank import Bank
-from dlquiz.cli import app
-from dlquiz.clock import StudyDays, to_ms
+from dlquiz.cli import StatsSection, app
+from dlquiz.clock import StudyDays, from_ms, to_ms
 from dlquiz.dashboard import SECTIONS, dashboard
-from dlquiz.model import LEARNING, NEW, RELEARNING, REVIEW, CardRow
+from dlquiz.model import LEARNING, LEECH_LAPSES, NEW, RELEARNING, REVIEW, CardRow
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Session
 from dlquiz.stats import DayCount, Overview, Stats, compute
@@ -889,3 +891,332 @@ def test_bank_text_is_shown_as_written_not_as_markup(store: Store, bank: Bank) -
     put(store, card(bank, "pooling", lapses=1))
     stats = stats_of(store, bank)._replace(bank_title="[bold]My[/bold] bank")
     assert "[bold]My[/bold] bank" in render(stats, 120)
+
+
+# --- a month of real use: the default screen fits, --all and --section show the rest ----------
+
+MONTH_START = date(2026, 11, 3)  # 30 study days, to Wednesday 2 December 2026
+
+
+@pytest.fixture
+def month_old(dlquiz_home: Path, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """A store after a month of simulated use (the real Session, a seeded learner, a fake
+    clock; see benchmarks/simulation.py) in the dlquiz home; the command's clock is set to
+    a few minutes after the last review, right after a session. Returns that time."""
+    path = dlquiz_home / "progress.db"
+    figures = simulate(bank, path, UTC, MONTH_START, length=30, seed=3)
+    assert figures.reviews > 500 and figures.problems == []
+    with Store.open(path) as store:
+        last = max(r.reviewed_at for r in store.reviews(bank.id))
+    now = from_ms(last) + timedelta(minutes=5)
+    monkeypatch.setattr(clock_module, "system_clock", lambda: now)
+    return now
+
+
+def stats_command(*args: str, columns: int = 100) -> str:
+    result = CliRunner().invoke(app, ["stats", *args], env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+PANEL_TITLES = {
+    "overview": "Overview · 50 questions",
+    "retention": "Measured retention",
+    "topics": "By topic · weakest first",
+    "forecast": "Due in the next 14 days",
+    "activity": "Activity · last 182 days",
+    "hardest": "Hardest questions",
+    "leeches": "Leeches · 8+ lapses",
+    "suspended": "Suspended · never shown",
+}
+
+
+def test_after_a_month_the_default_screen_fits_40_lines_and_leads_with_what_to_do_now(
+    month_old: datetime,
+) -> None:
+    text = stats_command()
+    lines = text.splitlines()
+    assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
+    # the first panel: what to do now, each figure labelled, the weakest topic's command
+    today = "\n".join(lines[: next(i for i, line in enumerate(lines) if line.startswith("╰"))])
+    assert "Today · Wed 02 Dec" in today
+    for label in ("due ", "new cards", "done today", "streak", "retention", "weakest topic"):
+        assert f"│ {label}" in today, label
+    assert re.search(r"measured over the last 30 days · target 90%", today)
+    assert re.search(r"weakest topic +[a-z-]+ · predicted recall \d+%", today)
+    assert re.search(r"→ dlquiz review --topic [a-z-]+", today)
+    assert "suspended" in today  # the learner suspended the leeches it was told about
+    # the default sections, then how to see the others
+    for name in ("overview", "retention", "topics"):
+        assert PANEL_TITLES[name] in text
+    for name in ("forecast", "activity", "hardest", "leeches", "suspended"):
+        assert PANEL_TITLES[name] not in text
+    assert "… 4 more topics: dlquiz stats --section topics" in text
+    assert lines[-1].startswith("more: dlquiz stats --all, or --section NAME: forecast,")
+
+
+def test_after_a_month_all_shows_every_section(month_old: datetime) -> None:
+    for columns in (100, 120):
+        text = stats_command("--all", columns=columns)
+        assert max(len(line) for line in text.splitlines()) <= columns
+        for title in PANEL_TITLES.values():
+            assert title in text, title
+        assert "more topics" not in text and "more: " not in text
+        assert len(text.splitlines()) > 40  # what the default view leaves out
+
+
+def test_named_sections_show_only_those_after_the_today_panel(month_old: datetime) -> None:
+    text = stats_command("--section", "forecast", "-s", "activity")
+    assert "Today · Wed 02 Dec" in text
+    assert PANEL_TITLES["forecast"] in text and PANEL_TITLES["activity"] in text
+    for name in ("overview", "retention", "topics", "hardest", "leeches", "suspended"):
+        assert PANEL_TITLES[name] not in text, name
+    assert text.index("Today · ") < text.index("Due in the next") < text.index("Activity · ")
+    wrong = CliRunner().invoke(app, ["stats", "--section", "calendar"])
+    assert wrong.exit_code == 2 and "calendar" in wrong.output
+
+
+def test_the_command_offers_exactly_the_dashboards_sections() -> None:
+    assert tuple(s.value for s in StatsSection) == SECTIONS
+    help_text = " ".join(CliRunner().invoke(app, ["stats", "--help"]).output.split())
+    assert "--section" in help_text and "--all" in help_text
+    for name in SECTIONS:
+        assert name in help_text, name
+
+
+def test_after_a_month_the_json_keeps_every_figure_and_agrees_with_the_screen(
+    month_old: datetime, bank: Bank, dlquiz_home: Path
+) -> None:
+    output = json.loads(stats_command("--json"))
+    check_schema(output)
+    today, forecast = output["today"], output["forecast"]
+    assert forecast[0]["due"] == today["due"] + today["due_later"]
+    with Store.open(dlquiz_home / "progress.db") as store:
+        suspended = store.suspended(bank.id)
+        cards = store.cards(bank.id)
+    assert {c["id"] for c in output["suspended"]} == suspended and suspended
+    leeches = {qid for qid, c in cards.items() if c.lapses >= LEECH_LAPSES}
+    assert {c["id"] for c in output["leeches"]} == leeches and leeches
+    lapses = [c["lapses"] for c in output["leeches"]]
+    assert lapses == sorted(lapses, reverse=True)
+    assert all(c["suspended"] == (c["id"] in suspended) for c in output["leeches"])
+    # every figure the screen hides is in the JSON: all topics, the forecast, the activity
+    assert len(output["topics"]) == len(bank.topics)
+    assert len(forecast) == 14 and len(output["activity"]["days"]) == 182
+    assert output["activity"]["total_reviews"] > 500
+    screen = stats_command()
+    assert f"streak         {output['activity']['current_streak']} days" in screen
+    month = output["retention"]["30d"]
+    assert f"{round(month['rate'] * 100)}% measured over the last 30 days" in screen
+
+
+# --- due now, later today, the forecast; leeches and suspended cards ----------------------------
+
+
+def test_due_now_and_later_today_add_up_to_todays_forecast(store: Store, bank: Bank) -> None:
+    put(
+        store,
+        card(bank, "pooling", due=START - timedelta(days=2)),  # overdue: due now
+        card(bank, "relu", due=START + timedelta(hours=3)),  # later today
+        card(bank, "lstm", state=LEARNING, due=START + timedelta(minutes=10)),  # later today
+        card(bank, "gans", due=START - timedelta(hours=1)),  # due, but skipped until tomorrow
+        card(bank, "swish", due=START - timedelta(hours=1)),  # due, but suspended
+        card(bank, "cnn", due=START + timedelta(hours=3), lapses=9),  # later today, suspended
+    )
+    store.bury(bank.id, "gans", to_ms(UTC4.tomorrow_start(START)))
+    stats = stats_of(store, bank, suspended=frozenset({"swish", "cnn"}))
+    assert (stats.today.due, stats.today.due_later) == (1, 2)
+    assert [d.total for d in stats.forecast[:3]] == [3, 1, 0]  # gans counts from tomorrow
+    assert stats.forecast[0].total == stats.today.due + stats.today.due_later
+    assert sum(t.due for t in stats.per_topic if t.topic == "cnn") == 1  # pooling, not cnn
+    text = render(stats, 100)
+    assert "1 due now · 2 more later today  → dlquiz practice" in text
+    assert "today: 1 due now (overdue included) + 2 later today" in text
+
+
+def test_the_due_time_is_the_schedulers(store: Store, bank: Bank) -> None:
+    """Stats ask the scheduler when a card falls due (`due_at`), as a session does: a review
+    card due at 18:00 is due from the start of its study day, so it is due now at noon."""
+    put(store, card(bank, "pooling", due=at(TODAY, 18)))
+    assert (stats_of(store, bank).today.due, stats_of(store, bank).today.due_later) == (0, 1)
+    scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
+    stats = compute(
+        store,
+        bank,
+        now=START,
+        days=UTC4,
+        recall=scheduling.retrievability,
+        due_at=scheduling.due_ms,
+        desired_retention=0.9,
+        new_per_day=10,
+        suspended=frozenset(),
+    )
+    assert (stats.today.due, stats.today.due_later) == (1, 0)
+
+
+def test_leeches_and_suspended_cards_are_listed_with_what_to_do(store: Store, bank: Bank) -> None:
+    put(
+        store,
+        card(bank, "pooling", lapses=LEECH_LAPSES),  # a leech, the threshold itself
+        card(bank, "relu", lapses=13),  # the worst leech, suspended
+        card(bank, "dropout", lapses=LEECH_LAPSES - 1),  # hard, not yet a leech
+    )
+    recall = {"pooling": 0.6, "relu": 0.3, "dropout": 0.5}
+    stats = stats_of(store, bank, recall=recall, suspended=frozenset({"relu", "gans"}))
+    assert [(c.id, c.lapses, c.suspended) for c in stats.leeches] == [
+        ("relu", 13, True),
+        ("pooling", 8, False),
+    ]
+    # in bank order; gans was suspended before it was ever reviewed: no recall to give
+    assert [(c.id, c.lapses, c.recall) for c in stats.suspended] == [
+        ("relu", 13, 0.3),
+        ("gans", 0, None),
+    ]
+    assert [h.id for h in stats.hardest] == ["pooling", "dropout"]  # suspended: not to drill
+    output = stats.to_json()
+    check_schema(output)
+    assert output["leeches"][0] == {
+        "id": "relu",
+        "number": bank.find("relu").number,  # type: ignore[union-attr]
+        "question": bank.find("relu").question,  # type: ignore[union-attr]
+        "lapses": 13,
+        "recall": 0.3,
+        "suspended": True,
+    }
+    assert output["suspended"][1]["recall"] is None
+    assert output["settings"]["leech_lapses"] == 8
+    screen = render(stats, 100, sections=None)
+    assert re.search(r"leeches +1 card with 8\+ lapses: pooling +→ dlquiz show pooling", screen)
+    assert re.search(r"suspended +2 never shown: relu, gans", screen)
+    everything = render(stats, 100)
+    assert re.search(r"relu +13 +30% +suspended · ", everything)
+    assert re.search(r"gans +0 +What are generative", everything)
+
+
+def test_no_leech_and_nothing_suspended_say_so_when_asked(store: Store, bank: Bank) -> None:
+    put(store, card(bank, "pooling", lapses=1))
+    stats = stats_of(store, bank)
+    text = render(stats, 100, sections=("leeches", "suspended"))
+    assert "None: no card has 8 lapses or more." in text and "None." in text
+    today = render(stats, 100, sections=())
+    assert "│ leeches" not in today and "│ suspended" not in today
+
+
+# --- the Today panel: new cards ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("limit", "introduced", "expected"),
+    [
+        (10, 3, "7 of 10 left today · 47 never seen  → dlquiz practice"),
+        (3, 3, "none left today (daily limit of 3 reached) · 47 never seen"),
+        (0, 3, "off (daily limit 0) · 47 never seen"),
+    ],
+)
+def test_new_cards_left_today_follow_the_daily_limit(
+    store: Store, bank: Bank, limit: int, introduced: int, expected: str
+) -> None:
+    for qid in ("pooling", "relu", "dropout")[:introduced]:
+        log(store, bank, qid, at(TODAY, 9), before=NEW)
+        put(store, card(bank, qid, due=START + timedelta(days=1)))
+    stats = stats_of(store, bank, new_per_day=limit)
+    assert stats.today.new_left == max(0, limit - introduced)
+    assert stats.to_json()["settings"]["new_per_day"] == limit
+    assert f"new cards      {expected}" in render(stats, 100, sections=())
+
+
+def test_practice_with_no_new_cards_allowed_says_they_are_off_not_done() -> None:
+    result = CliRunner().invoke(app, ["practice", "--new", "0"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "New cards are off (a daily limit of 0; 50 still new)." in text
+    assert "Today's new cards are done" not in text
+    assert "dlquiz practice --new 10" in text
+
+
+# --- the activity calendar's months -------------------------------------------------------------
+
+
+def test_month_names_sit_at_the_week_where_the_month_starts(store: Store, bank: Bank) -> None:
+    """Today is Wednesday 16 December 2026: 1 December is the Tuesday of the week beginning
+    Monday 30 November, so "Dec" names that week's column, not the next one."""
+    now = datetime(2026, 12, 16, 12, tzinfo=UTC)
+    for day in range(1, 7):  # study on 1 to 6 December, in the week that began in November
+        log(store, bank, "pooling", datetime(2026, 12, day, 12, tzinfo=UTC))
+    text = render(stats_of(store, bank, now=now), 60, sections=("activity",))
+    lines = text.splitlines()
+    months = next(i for i, line in enumerate(lines) if "Dec" in line and "Nov" in line)
+    monday, sunday = lines[months + 1], lines[months + 7]
+    assert monday.startswith("│ Mon ") and sunday.startswith("│ Sun ")
+
+    def column(day: date) -> int:
+        """Where `day`'s cell is on screen: weeks are columns, two characters apart."""
+        weeks = (date(2026, 12, 14) - (day - timedelta(days=day.weekday()))).days // 7
+        return len(monday.rstrip(" │")) - 1 - 2 * weeks
+
+    assert lines[months].index("Dec") == column(date(2026, 12, 1))
+    assert lines[months].index("Nov") == column(date(2026, 11, 1))  # a Sunday: week of 26 Oct
+    assert lines[months].index("Oct") == column(date(2026, 10, 1))
+    # the cells under "Dec": the week of 30 November, with its six days of December studied
+    assert monday[column(date(2026, 11, 30))] == "·" and sunday[column(date(2026, 12, 6))] != "·"
+
+
+# --- the house: stats.py is arithmetic, the store answers ---------------------------------------
+
+
+def test_stats_module_writes_no_sql() -> None:
+    """All SQL lives in store.py: stats.py asks the store's methods for rows."""
+    source = (Path(__file__).resolve().parent.parent / "src/dlquiz/stats.py").read_text()
+    assert not re.search(r"\b(SELECT|INSERT|CREATE|DELETE)\b|\.db\b|\.query\(", source)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    reviews=st.lists(
+        st.tuples(st.integers(0, 20 * 24 * 60), st.sampled_from(["pooling", "relu", "lstm"])),
+        max_size=40,
+    ),
+    cut=st.integers(1, 15 * 60 * 1000 - 1),
+)
+def test_review_tallies_agree_whichever_way_the_store_counts(
+    bank: Bank, reviews: list[tuple[int, str]], cut: int
+) -> None:
+    """Per-slot counts (a whole bank, periods on 15-minute slots), the log itself (some
+    questions, or periods off the slots) and a plain count in Python agree."""
+    start = EASTER - timedelta(days=20)
+    days = [to_ms(start + timedelta(days=i)) for i in range(22)]
+    with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "p.db") as store:
+        for minutes, qid in reviews:
+            log(store, bank, qid, start + timedelta(minutes=minutes), seconds=minutes % 7)
+        with store.reading():
+            by_slots = store.review_tallies(bank.id, days)
+            by_log = store.review_tallies(bank.id, days, {"pooling", "relu", "lstm"})
+            off_slots = store.review_tallies(bank.id, [b + cut for b in days])
+            some = store.review_tallies(bank.id, days, {"pooling"})
+            span = store.review_span(bank.id)
+
+    def plain_count(bounds: list[int], ids: set[str]) -> dict[int, tuple[int, int]]:
+        counted: dict[int, tuple[int, int]] = {}
+        for minutes, qid in reviews:
+            when = to_ms(start + timedelta(minutes=minutes))
+            for i in range(len(bounds) - 1):
+                if qid in ids and bounds[i] <= when < bounds[i + 1]:
+                    n, ms = counted.get(i, (0, 0))
+                    counted[i] = (n + 1, ms + (minutes % 7) * 1000)
+        return counted
+
+    every = {"pooling", "relu", "lstm"}
+    assert by_slots == by_log
+    assert {i: (t.reviews, t.duration_ms) for i, t in by_slots.items()} == plain_count(days, every)
+    shifted = [b + cut for b in days]
+    assert {i: (t.reviews, t.duration_ms) for i, t in off_slots.items()} == plain_count(
+        shifted, every
+    )
+    assert {i: (t.reviews, t.duration_ms) for i, t in some.items()} == plain_count(
+        days, {"pooling"}
+    )
+    if reviews:
+        times = [to_ms(start + timedelta(minutes=m)) for m, _ in reviews]
+        assert span == (min(times), max(times))
+    else:
+        assert span is None and by_slots == {}
