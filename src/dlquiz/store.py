@@ -539,11 +539,13 @@ class Store:
 
     def review_span(self, bank_id: str) -> tuple[int, int] | None:
         """The times (ms) of the first and the last review of a bank; None when it has none.
-        Two seeks in the index `reviews_time`."""
-        row = self.query(
-            "SELECT min(reviewed_at), max(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,)
-        )[0]
-        return None if row[0] is None else (int(row[0]), int(row[1]))
+        Two queries, as SQLite answers a lone min() or max() with one seek in the index
+        `reviews_time` but both at once by reading every review of the bank."""
+        first = self.query("SELECT min(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
+        last = self.query("SELECT max(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
+        if first[0][0] is None:
+            return None
+        return int(first[0][0]), int(last[0][0])
 
     def review_tallies(
         self, bank_id: str, bounds: list[int], question_ids: set[str] | None = None
