@@ -197,3 +197,22 @@ def test_drill_orders_by_recall_within_the_day(
     drill = make_session(mode=Mode.DRILL)
     item = drill.next()
     assert item is not None and item.question.id == weak.question_id
+
+
+def test_a_card_stored_with_a_due_minute_is_due_from_the_start_of_that_day(
+    make_session: MakeSession, clock: FakeClock, store: Store, bank: Bank, days: StudyDays
+) -> None:
+    """Stores written before due dates were study days keep their cards' minutes."""
+    evening = datetime(2026, 3, 5, 21, 30, tzinfo=UTC)
+    qid = bank.questions[0].id
+    store.put_card(
+        CardRow(bank.id, qid, 1, REVIEW, None, 3.0, 5.0, to_ms(evening),
+                to_ms(evening - timedelta(days=3)), 2, 0, 0)
+    )  # fmt: skip
+    clock.now = datetime(2026, 3, 5, 3, 59, tzinfo=UTC)  # still March 4's study day
+    early = make_session(new_per_day=0)
+    assert early.next() is None
+    assert early.next_due() == datetime(2026, 3, 5, 4, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 3, 5, 4, 1, tzinfo=UTC)
+    item = make_session(new_per_day=0).next()
+    assert item is not None and item.question.id == qid

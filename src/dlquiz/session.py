@@ -95,7 +95,11 @@ class Summary:
 
 @dataclass
 class Session:
-    """One sitting of practice or drill over a bank, backed by a store."""
+    """One sitting of practice or drill over a bank, backed by a store.
+
+    `days` decides what is due now; `scheduling.days` when a rating makes a card due. Give both
+    the same study days (time zone and rollover hour), as the CLI does from the settings.
+    """
 
     bank: Bank
     store: Store
