@@ -267,7 +267,7 @@ class StudyLoop:
         duration_ms = int((time.monotonic() - started) * 1000)
         rated = session.rate(item, rating, duration_ms)
         saved: RenderableType = ui.saved_line(rated)
-        if rated.leech:  # forgotten for the 8th time: say so, and what to do about it
+        if rated.leech:  # this rating made it a leech: say so, and what to do about it
             saved = Group(saved, ui.leech_note(item.question.id, rated.row.lapses))
         self._say(saved)
         return ""
