@@ -835,7 +835,7 @@ def test_the_dashboard_fits_the_terminal_and_shows_every_section(
         "Hardest questions",
     ):
         assert section in text, section
-    assert re.search(r"new +learning +in review +mastered\s.*\n.*47 +1 +1 +1 ", text)
+    assert "47 new · 1 learning · 1 in review · 1 mastered" in text
     assert "1/50 mastered (2%)" in text
     assert "mastered: predicted recall ≥ 90%, stability ≥ 21 days" in text
     assert "done today     1 review · 1 new · 0m 42s spent" in text
@@ -1220,3 +1220,23 @@ def test_review_tallies_agree_whichever_way_the_store_counts(
         assert span == (min(times), max(times))
     else:
         assert span is None and by_slots == {}
+
+
+def test_the_default_screen_stays_within_40_lines_with_everything_to_say(
+    store: Store, bank: Bank
+) -> None:
+    """Every line of the Today panel in use, long ids, many leeches and suspended cards: still
+    40 lines at 100 columns, the ids beyond the first three counted, not listed."""
+    leeches = [q.id for q in bank.questions if len(q.id) > 20][:8]
+    put(store, *(card(bank, qid, lapses=9, due=START - timedelta(hours=1)) for qid in leeches))
+    put(store, card(bank, "relu", due=START + timedelta(hours=2)))
+    for qid in leeches[:2]:
+        log(store, bank, qid, at(TODAY, 8), rating=1)
+    stats = stats_of(store, bank, recall={}, suspended=frozenset(leeches[4:]))
+    assert len(stats.leeches) == 8 and len(stats.suspended) == 4
+    lines = render(stats, 100, sections=None).splitlines()
+    assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
+    text = "\n".join(lines)
+    wrapped = r": [^│]*,[^│]*│\s+│ +[a-z-]+ and 1 more"  # ids wrap onto a second line
+    assert re.search(r"leeches +4 cards with 8\+ lapses" + wrapped, text)
+    assert re.search(r"suspended +4 never shown" + wrapped, text)

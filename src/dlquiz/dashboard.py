@@ -241,13 +241,12 @@ def overview(stats: Stats) -> Panel:
     label = f"{count(o.mastered)}/{count(o.questions)} mastered ({share:.0%})"
 
     def build(width: int) -> list[Text]:
-        lines = columns(
-            [
-                [Text(name, style) for name, style, _ in states],
-                [Text(count(n), "bold") for _, _, n in states],
-            ],
-            ">>>>",
-        )
+        figures = Text()
+        for i, (name, style, n) in enumerate(states):
+            figures.append(" · " if i else "")
+            figures.append(count(n), "bold")
+            figures.append(f" {name}", style)
+        lines = [figures]
         lines.append(
             Text.assemble(
                 (bar(o.mastered, o.questions, width - len(label) - 1), "green"), " ", label
@@ -403,10 +402,18 @@ def now_rows(stats: Stats) -> list[NowRow]:
     return rows
 
 
+LISTED = 3  # ids named in a line of the Today panel; the sections list them all
+
+
 def _listed(ids: Iterable[str]) -> list[Text]:
-    """Ids as pieces of a list: each but the last followed by a comma."""
+    """The first few ids as pieces of a list, each but the last followed by a comma, then how
+    many more there are."""
     names = list(ids)
-    return [plain(name + ("," if i < len(names) - 1 else "")) for i, name in enumerate(names)]
+    shown = names[:LISTED]
+    pieces = [plain(name + ("," if i < len(shown) - 1 else "")) for i, name in enumerate(shown)]
+    if len(names) > LISTED:
+        pieces.append(Text(f"and {len(names) - LISTED:,} more", style="dim"))
+    return pieces
 
 
 def retention(stats: Stats) -> Panel:
