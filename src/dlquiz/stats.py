@@ -16,10 +16,11 @@ Definitions, also shown on screen and in docs/stats-json.md:
   7- and 30-day windows are today and the 6 (29) study days before it;
 - *streak*: consecutive study days with at least one review; the current streak still counts
   when today has no review yet but yesterday had;
-- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow nor
-  suspended cards; *due later today*: the same, falling due before the next study day starts.
-  The forecast counts exactly these: today's figure is due now plus due later today, a
-  skipped card counts from tomorrow and a suspended card never;
+- *due now*: cards whose due time (the scheduler's `due_at`: a review card from the start of
+  its due study day, a learning step at its minute) has passed, not counting cards skipped
+  until tomorrow nor suspended cards; *due later today*: the same, falling due before the
+  next study day starts. The forecast counts exactly these: today's figure is due now plus
+  due later today, a skipped card counts from tomorrow and a suspended card never;
 - *leech*: a card with at least `model.LEECH_LAPSES` (8) lapses, as in Anki.
 """
 
