@@ -446,8 +446,8 @@ class StatsSection(StrEnum):
 
     overview = "overview"
     retention = "retention"
-    topics = "topics"
     forecast = "forecast"
+    topics = "topics"
     activity = "activity"
     hardest = "hardest"
     leeches = "leeches"

@@ -37,11 +37,11 @@ WIDE = 110  # from this width on, panels are laid out in pairs
 PANEL_EDGES = 4  # a panel's borders and padding, left and right
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 WINDOW_NAMES = {"7d": "last 7 days", "30d": "last 30 days", "all": "all time"}
-SECTIONS = (
+SECTIONS = (  # in the order they are shown
     "overview",
     "retention",
-    "topics",
     "forecast",
+    "topics",
     "activity",
     "hardest",
     "leeches",
