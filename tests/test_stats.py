@@ -1240,3 +1240,15 @@ def test_the_default_screen_stays_within_40_lines_with_everything_to_say(
     wrapped = r": [^│]*,[^│]*│\s+│ +[a-z-]+ and 1 more"  # ids wrap onto a second line
     assert re.search(r"leeches +4 cards with 8\+ lapses" + wrapped, text)
     assert re.search(r"suspended +4 never shown" + wrapped, text)
+
+
+def test_new_cards_left_count_only_cards_a_session_could_show(store: Store, bank: Bank) -> None:
+    """Three questions never seen; one skipped until tomorrow, one suspended: one left."""
+    scope = ("rnn", "cnn")  # five questions
+    seen = [q.id for q in bank.with_topics(scope)][:2]
+    put(store, *(card(bank, qid, due=START + timedelta(days=3)) for qid in seen))
+    unseen = [q.id for q in bank.with_topics(scope) if q.id not in seen]
+    assert len(unseen) == 3
+    store.bury(bank.id, unseen[0], to_ms(UTC4.tomorrow_start(START)))
+    stats = stats_of(store, bank, topics=scope, suspended=frozenset({unseen[1]}))
+    assert (stats.overview.new, stats.today.new_left) == (3, 1)

@@ -288,7 +288,10 @@ def compute(
     current, longest = _streaks(studied, today)
     first_shown = today - timedelta(days=activity_days - 1)
     today_figures = per_day.get(today, NO_REVIEWS)
-    unseen = sum(1 for qid in in_scope if qid not in cards and qid not in buried)
+    # the new cards a practice session could still show today
+    unseen = sum(
+        1 for qid in in_scope if qid not in cards and qid not in buried and qid not in suspended
+    )
     return Stats(
         bank_id=bank.id,
         bank_title=bank.title,
