@@ -1252,3 +1252,19 @@ def test_new_cards_left_count_only_cards_a_session_could_show(store: Store, bank
     store.bury(bank.id, unseen[0], to_ms(UTC4.tomorrow_start(START)))
     stats = stats_of(store, bank, topics=scope, suspended=frozenset({unseen[1]}))
     assert (stats.overview.new, stats.today.new_left) == (3, 1)
+
+
+def test_new_cards_left_follow_the_daily_limit_of_the_whole_bank(
+    store: Store, bank: Bank, make_session: Callable[..., Session], clock: FakeClock
+) -> None:
+    """The limit counts every new card of the bank today, as `practice --topic` does."""
+    clock.now = at(TODAY, 9)
+    session = make_session(new_per_day=4, topics=("fundamentals",))
+    for _ in range(3):
+        item = session.next()
+        assert item is not None and item.state == "new"
+        session.rate(item, Rating.Good)
+    stats = stats_of(store, bank, now=clock.now, topics=("cnn",), new_per_day=4)
+    assert (stats.today.new, stats.today.new_left) == (0, 1)
+    cnn = make_session(new_per_day=4, topics=("cnn",))
+    assert cnn.new_today_left(clock.now) == stats.today.new_left

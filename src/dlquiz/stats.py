@@ -272,7 +272,8 @@ def compute(
         cards = {qid: c for qid, c in store.cards(bank.id).items() if qid in in_scope}
         buried = store.buried(bank.id, now_ms)
         per_day = _per_day(store, bank.id, in_scope if topics else None, days, today)
-        new_today = store.new_introduced_since(bank.id, to_ms(days.start(today))) & in_scope
+        # the daily limit counts new cards of the whole bank, whatever the topics
+        introduced = store.new_introduced_since(bank.id, to_ms(days.start(today)))
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls, suspended)
         review_counts = store.review_counts(bank.id, {q.id for q in hardest})
@@ -305,11 +306,11 @@ def compute(
         today=Today(
             date=today,
             reviews=today_figures.reviews,
-            new=len(new_today),
+            new=len(introduced & in_scope),
             seconds=today_figures.duration_ms / 1000,
             due=len(due_now),
             due_later=due_later,
-            new_left=min(unseen, max(0, new_per_day - len(new_today))),
+            new_left=min(unseen, max(0, new_per_day - len(introduced))),
         ),
         retention=_retention(per_day, today),
         forecast=_forecast(dues.values(), days, today),
