@@ -1268,3 +1268,32 @@ def test_new_cards_left_follow_the_daily_limit_of_the_whole_bank(
     assert (stats.today.new, stats.today.new_left) == (0, 1)
     cnn = make_session(new_per_day=4, topics=("cnn",))
     assert cnn.new_today_left(clock.now) == stats.today.new_left
+
+
+def test_due_now_is_what_a_session_would_ask(
+    month_old: datetime, bank: Bank, dlquiz_home: Path
+) -> None:
+    """At several moments after a month of use, `today.due` equals the cards a practice
+    session started then counts as due (`Session.due_left`)."""
+    scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
+    seen = set()
+    with Store.open(dlquiz_home / "progress.db") as store:
+        for hours in (0, 6, 18, 20, 30, 50):
+            moment = month_old + timedelta(hours=hours)
+            stats = compute(
+                store,
+                bank,
+                now=moment,
+                days=UTC4,
+                recall=scheduling.retrievability,
+                due_at=scheduling.due_ms,
+                desired_retention=0.9,
+                new_per_day=10,
+                suspended=store.suspended(bank.id),
+            )
+            clock = FakeClock(moment)
+            session = Session(bank=bank, store=store, scheduling=scheduling, days=UTC4, clock=clock)
+            assert stats.today.due == session.due_left(), moment
+            assert stats.forecast[0].total == stats.today.due + stats.today.due_later
+            seen.add(stats.today.due)
+    assert len(seen) > 2  # moments with different numbers of cards due
