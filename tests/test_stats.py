@@ -1297,3 +1297,21 @@ def test_due_now_is_what_a_session_would_ask(
             assert stats.forecast[0].total == stats.today.due + stats.today.due_later
             seen.add(stats.today.due)
     assert len(seen) > 2  # moments with different numbers of cards due
+
+
+@pytest.mark.parametrize(
+    ("passed", "verdict"),
+    [
+        (8996, "90% measured over the last 30 days · target 90% · on target"),
+        (8949, "89% measured over the last 30 days · target 90% · below target"),
+    ],
+)
+def test_retention_against_the_target_reads_as_the_percents_shown(
+    store: Store, bank: Bank, passed: int, verdict: str
+) -> None:
+    """89.96% shows as 90%, and is not called below a target of 90%."""
+    stats = stats_of(store, bank)
+    month = stats.retention[1]._replace(reviews=10_000, passed=passed)
+    stats = stats._replace(retention=(stats.retention[0], month, stats.retention[2]))
+    stats = stats._replace(total_reviews=10_000)  # not an empty store: the Today panel shows
+    assert re.search(rf"retention +{verdict}", render(stats, 100, sections=()))
