@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dlquiz.model import KeyPoint, Question, did_you_mean
+from dlquiz.model import KeyPoint, Question, UsageError, did_you_mean
 
 __all__ = ["Bank", "BankError", "KeyPoint", "Problem", "Question", "Source", "load_bank"]
 
@@ -79,6 +79,35 @@ class Bank:
             return list(self.questions)
         wanted = set(topics)
         return [q for q in self.questions if wanted.intersection(q.topics)]
+
+    def resolve_topics(self, values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+        """The topics named by `--topic cnn --topic rnn` or `--topic cnn,rnn`, in order, each
+        once. An unknown or empty name is a UsageError: it never silently means every topic."""
+        chosen: list[str] = []
+        for value in values or []:
+            for part in value.split(","):
+                topic = part.strip().lower()
+                if not topic:
+                    raise UsageError(f"--topic: empty topic name. Topics: {', '.join(self.topics)}")
+                if topic not in self.topics:
+                    raise UsageError(
+                        f"unknown topic {topic!r}{did_you_mean(topic, self.topics)} "
+                        f"Topics: {', '.join(self.topics)}"
+                    )
+                if topic not in chosen:
+                    chosen.append(topic)
+        return tuple(chosen)
+
+    def lookup(self, id_or_number: str) -> Question:
+        """The question with this id or number; a UsageError that suggests near ids if none."""
+        found = self.find(id_or_number)
+        if found is None:
+            near = did_you_mean(id_or_number.lower(), (q.id for q in self.questions), n=3)
+            raise UsageError(
+                f"no question {id_or_number!r} in {self.path.name}"
+                + (near or "; `dlquiz list` shows them all")
+            )
+        return found
 
     def topic_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.topics, 0)

@@ -1,8 +1,9 @@
 """The `dlquiz` command: thin Typer commands that wire the core to the terminal.
 
-Each command loads what it needs, calls the core, and renders the result. Failures the user can
-act on (a bad bank, a damaged store, an unknown topic) end as one line, `Error: ...`, with exit
-status 1 (2 for a misused option); never as a traceback.
+Each command reads its options, asks the core (`Workspace` for the home, the bank and the store;
+the modules named in each command for the work), and hands the result to `ui` or prints JSON.
+Failures the user can act on end as one line, `Error: ...`, with exit status 1 (2 for a misused
+option or an unknown name); never as a traceback.
 
 No `from __future__ import annotations` here: Typer reads every command's signature at each
 start, and string annotations would make it `eval` them all (about 4 ms of `dlquiz stats`).
@@ -13,25 +14,19 @@ import functools
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from difflib import get_close_matches
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn, ParamSpec, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
 
 import typer
 
 from dlquiz import __version__
-from dlquiz.paths import BANK_ENV, HOME_ENV, Paths, resolve
+from dlquiz.paths import BANK_ENV, HOME_ENV, resolve
+from dlquiz.workspace import Workspace
 
 if TYPE_CHECKING:
     from rich.console import Console
-
-    from dlquiz.bank import Bank
-    from dlquiz.clock import StudyDays
-    from dlquiz.config import Config
-    from dlquiz.store import Store
 
 P = ParamSpec("P")
 
@@ -44,13 +39,6 @@ app = typer.Typer(
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class State(NamedTuple):
-    """What the global options chose; commands read it from the context."""
-
-    paths: Paths
-    bank_option: Path | None
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -68,11 +56,15 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         from dlquiz.bank import BankError
         from dlquiz.config import ConfigError
+        from dlquiz.export import ExportError
+        from dlquiz.model import UsageError
         from dlquiz.store import StoreError
 
         try:
             command(*args, **kwargs)
-        except (StoreError, ConfigError) as e:
+        except UsageError as e:
+            fail(str(e), code=2)
+        except (StoreError, ConfigError, ExportError) as e:
             fail(str(e))
         except BankError as e:
             more = len(e.problems) - 1
@@ -122,71 +114,16 @@ def main_options(
 
     Start with `dlquiz practice`; see progress with `dlquiz stats`.
     """
-    ctx.obj = State(paths=resolve(home), bank_option=bank)
+    ctx.obj = Workspace(resolve(home), bank)
 
 
-# --- wiring ------------------------------------------------------------------------------------
+# --- wiring: each command's way to the workspace ------------------------------------------------
 
 
-def state(ctx: typer.Context) -> State:
+def workspace(ctx: typer.Context) -> Workspace:
     obj = ctx.find_root().obj
-    assert isinstance(obj, State)
+    assert isinstance(obj, Workspace)
     return obj
-
-
-def load_config(ctx: typer.Context) -> "Config":
-    from dlquiz.config import load
-
-    return load(state(ctx).paths.config)
-
-
-def bank_path(ctx: typer.Context, config: "Config | None" = None) -> Path:
-    from dlquiz.bank import default_bank_path
-
-    st = state(ctx)
-    if st.bank_option is not None:
-        return st.bank_option
-    if config is not None and config.bank:
-        return Path(config.bank).expanduser()
-    return default_bank_path()
-
-
-def load_bank(ctx: typer.Context, config: "Config | None" = None) -> "Bank":
-    from dlquiz import bankcache
-
-    return bankcache.load(bank_path(ctx, config), state(ctx).paths.cache)
-
-
-def open_store(ctx: typer.Context) -> "Store":
-    from dlquiz.store import Store
-
-    return Store.open(state(ctx).paths.store)
-
-
-def study_days(config: "Config") -> "StudyDays":
-    from dlquiz.clock import StudyDays
-
-    return StudyDays(None, config.rollover_hour)  # the system's local time
-
-
-def parse_topics(bank: "Bank", values: list[str] | None) -> tuple[str, ...]:
-    """`--topic cnn --topic rnn` or `--topic cnn,rnn`; unknown topics are a usage error."""
-    chosen: list[str] = []
-    for value in values or []:
-        for part in value.split(","):
-            topic = part.strip().lower()
-            if not topic:
-                continue
-            if topic not in bank.topics:
-                near = get_close_matches(topic, list(bank.topics), n=1, cutoff=0.5)
-                suggestion = f"; did you mean {near[0]!r}?" if near else ""
-                fail(
-                    f"unknown topic {topic!r}{suggestion} Topics: {', '.join(bank.topics)}",
-                    code=2,
-                )
-            if topic not in chosen:
-                chosen.append(topic)
-    return tuple(chosen)
 
 
 TopicOption = Annotated[
@@ -199,9 +136,7 @@ RetentionOption = Annotated[
     float | None,
     typer.Option(
         "--retention",
-        min=0.7,
-        max=0.99,
-        help="Desired probability of recall at review time [default: 0.9].",
+        help="Desired probability of recall at review time, 0.7 to 0.99 [default: 0.9].",
         show_default=False,
     ),
 ]
@@ -214,6 +149,9 @@ LimitOption = Annotated[
         show_default=False,
     ),
 ]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")]
 
 
 # --- studying ----------------------------------------------------------------------------------
@@ -221,49 +159,20 @@ LimitOption = Annotated[
 
 def _study(
     ctx: typer.Context,
-    mode_name: str,
-    topics_arg: list[str] | None,
+    mode: str,
+    topics: list[str] | None,
     new: int | None,
     limit: int | None,
     retention: float | None,
 ) -> None:
-    from dlquiz.clock import system_clock
-    from dlquiz.scheduler import Scheduling
-    from dlquiz.session import Mode, Options, Session
-    from dlquiz.study import LineKeys, StudyLoop, TerminalKeys
-    from dlquiz.ui import nothing_due, nothing_studied
+    from dlquiz.session import Mode, Options
+    from dlquiz.study import study
 
-    config = load_config(ctx)
-    bank = load_bank(ctx, config)
-    topics = parse_topics(bank, topics_arg)
-    mode = Mode(mode_name)
-    out = console()
-    with open_store(ctx) as store:
-        session = Session(
-            bank=bank,
-            store=store,
-            scheduling=Scheduling(retention if retention is not None else config.desired_retention),
-            days=study_days(config),
-            clock=system_clock,
-            options=Options(
-                mode=mode,
-                topics=topics,
-                new_per_day=new if new is not None else config.new_per_day,
-                limit=limit,
-            ),
-        )
-        if session.next() is None:
-            if mode is Mode.PRACTICE:
-                waiting = session.new_waiting()
-                out.print(nothing_due(session.next_due(), system_clock(), topics, waiting))
-            elif topics:
-                out.print("No questions in these topics.")
-            else:
-                counts = bank.topic_counts()
-                out.print(nothing_studied(next((t for t, n in counts.items() if n), None)))
-            return
-        keys = TerminalKeys(out) if sys.stdin.isatty() else LineKeys(out)
-        outcome = StudyLoop(session, out, keys, mode.value).run()
+    ws = workspace(ctx)
+    config = ws.config.with_options(desired_retention=retention, new_per_day=new)
+    bank = ws.bank(config)
+    options = Options(Mode(mode), bank.resolve_topics(topics), config.new_per_day, limit)
+    outcome = study(ws, config, options, console())
     if outcome.error:
         fail(outcome.error)
     if outcome.exit_code:
@@ -297,7 +206,7 @@ def review(
     limit: LimitOption = None,
     retention: RetentionOption = None,
 ) -> None:
-    """Drill topics now, whatever is due: due first, then weakest, then unseen.
+    """Drill topics now, whatever is due: due cards first, then the weakest, then unseen.
 
     Example: dlquiz review --topic cnn --limit 10
     """
@@ -321,14 +230,12 @@ def validate(
     Example: dlquiz validate my-bank.yaml
     """
     from dlquiz.bank import BankError, load_bank
+    from dlquiz.text import counted, literal
     from dlquiz.ui import validation_ok
 
-    target = path if path is not None else bank_path(ctx, load_config(ctx))
     try:
-        bank = load_bank(target)
+        bank = load_bank(path if path is not None else workspace(ctx).bank_path())
     except BankError as e:
-        from dlquiz.text import counted, literal
-
         for problem in e.problems:
             typer.echo(literal(str(problem)), err=True)
         typer.echo(f"{counted(len(e.problems), 'problem')} found.", err=True)
@@ -345,7 +252,7 @@ def topics(ctx: typer.Context) -> None:
     """
     from dlquiz.ui import topics_table
 
-    console().print(topics_table(load_bank(ctx, load_config(ctx))))
+    console().print(topics_table(workspace(ctx).bank()))
 
 
 @app.command("list", short_help="List the questions, by topic if asked.")
@@ -357,8 +264,8 @@ def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
     """
     from dlquiz.ui import questions_table
 
-    bank = load_bank(ctx, load_config(ctx))
-    chosen = parse_topics(bank, topic)
+    bank = workspace(ctx).bank()
+    chosen = bank.resolve_topics(topic)
     title = bank.title + (f" · {', '.join(chosen)}" if chosen else "")
     console().print(questions_table(bank.with_topics(chosen), title))
 
@@ -375,14 +282,8 @@ def show(
     """
     from dlquiz.ui import question_view
 
-    bank = load_bank(ctx, load_config(ctx))
-    found = bank.find(question)
-    if found is None:
-        keys = [q.id for q in bank.questions]
-        near = get_close_matches(question.lower(), keys, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(near)}?" if near else "; `dlquiz list` shows them all"
-        fail(f"no question {question!r} in {bank.path.name}{hint}", code=2)
-    console().print(question_view(bank, found))
+    bank = workspace(ctx).bank()
+    console().print(question_view(bank, bank.lookup(question)))
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -393,7 +294,7 @@ def show(
 def stats(
     ctx: typer.Context,
     topic: TopicOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")] = False,
+    as_json: JsonOption = False,
     days: Annotated[
         int, typer.Option("--days", min=7, max=3660, help="Days of activity to show.")
     ] = 182,
@@ -405,20 +306,17 @@ def stats(
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
 
-    config = load_config(ctx)
-    bank = load_bank(ctx, config)
-    chosen = parse_topics(bank, topic)
-    with open_store(ctx) as store:
-        from dlquiz.scheduler import Scheduling
-
-        scheduling = Scheduling(config.desired_retention)
+    ws = workspace(ctx)
+    bank = ws.bank()
+    chosen = bank.resolve_topics(topic)
+    with ws.open_store() as store:
         result = figures.compute(
             store,
             bank,
             now=system_clock(),
-            days=study_days(config),
-            recall=scheduling.retrievability,
-            desired_retention=config.desired_retention,
+            days=ws.days(),
+            recall=ws.scheduling().retrievability,
+            desired_retention=ws.config.desired_retention,
             topics=chosen,
             activity_days=days,
         )
@@ -466,62 +364,47 @@ def export(
             show_default=False,
         ),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Export your review log or card states (CSV, JSON), or the bank as an Anki deck.
 
     Example: dlquiz export reviews --format json -o reviews.json
     """
     from dlquiz import export as out
+    from dlquiz.text import literal
 
-    bank = load_bank(ctx, load_config(ctx))
+    ws = workspace(ctx)
+    bank = ws.bank()
+    protected = (*ws.paths.own_files(), ws.bank_path())
     if what is ExportKind.deck:
         target = output or Path(f"{bank.id}.apkg")
-        count = out.write_apkg(bank, target)
-        typer.echo(f"Wrote {count} notes to {target} (import it in Anki: File > Import).")
+        count = out.write_deck(bank, target, protected, force)
+        typer.echo(f"Wrote {count} notes to {literal(str(target))} (in Anki: File > Import).")
         return
-    with open_store(ctx) as store, _opened(output) as stream:
-        records = out.reviews(store, bank) if what is ExportKind.reviews else out.cards(store, bank)
-        if fmt is ExportFormat.json:
-            count = out.write_json(records, what.value, bank, stream)
-        else:
-            fields = out.REVIEW_FIELDS if what is ExportKind.reviews else out.CARD_FIELDS
-            count = out.write_csv(records, fields, stream)
+    with ws.open_store() as store:
+        write = out.writer(store, bank, what.value, fmt.value)
+        count = out.write_log(output, write, protected, force)
     if output is not None:
-        typer.echo(f"Wrote {count} {what.value} to {output}.")
-
-
-@contextmanager
-def _opened(output: Path | None) -> Iterator[TextIO]:
-    if output is None:
-        yield sys.stdout
-        return
-    try:
-        with output.open("w", encoding="utf-8", newline="") as f:
-            yield f
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror}")
+        typer.echo(f"Wrote {count} {what.value} to {literal(str(output))}.")
 
 
 @app.command(short_help="Forget progress, keeping a backup.")
 @reported
-def reset(
-    ctx: typer.Context,
-    topic: TopicOption = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-) -> None:
+def reset(ctx: typer.Context, topic: TopicOption = None, yes: YesOption = False) -> None:
     """Forget your progress (all of it, or some topics'), keeping a backup of the store.
 
     Example: dlquiz reset --topic cnn
     """
-    from datetime import datetime
+    from dlquiz import backups
+    from dlquiz.clock import system_clock
+    from dlquiz.text import counted, literal, noun
 
-    from dlquiz.text import counted, noun
-
-    bank = load_bank(ctx, load_config(ctx))
-    chosen = parse_topics(bank, topic)
+    ws = workspace(ctx)
+    bank = ws.bank()
+    chosen = bank.resolve_topics(topic)
     ids = {q.id for q in bank.with_topics(chosen)} if chosen else None
     scope = f"{noun(len(chosen), 'topic')} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
-    with open_store(ctx) as store:
+    with ws.open_store() as store:
         cards, reviews = store.counts(bank.id, ids)
         if cards == 0 and reviews == 0:
             typer.echo(f"Nothing to reset: no progress recorded for {scope}.")
@@ -530,17 +413,42 @@ def reset(
         if not yes and not _confirm(f"Forget {forgotten}?"):
             typer.echo("Nothing changed.")
             raise typer.Exit(1)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = state(ctx).paths.backups / f"progress-{stamp}.db"
-        store.backup(backup)
-        store.forget(bank.id, ids)
+        done = backups.reset(store, bank.id, ids, ws.paths.backups, system_clock())
     typer.echo(f"Forgot {forgotten}.")
-    typer.echo(f"Backup: {backup} (to undo: copy it over {state(ctx).paths.store})")
+    typer.echo(f"Backup: {literal(str(done.backup))}")
+    typer.echo(f"To undo: dlquiz restore '{literal(str(done.backup))}'")
+
+
+@app.command(short_help="Put back progress from a backup.")
+@reported
+def restore(
+    ctx: typer.Context,
+    backup: Annotated[Path, typer.Argument(help="A backup file, as `dlquiz reset` names it.")],
+    yes: YesOption = False,
+) -> None:
+    """Put back the progress kept in a backup; the progress it replaces is backed up first.
+
+    Example: dlquiz restore ~/.local/share/dlquiz/backups/progress-20261130-091502.db
+    """
+    from dlquiz import backups
+    from dlquiz.clock import system_clock
+    from dlquiz.text import literal
+
+    ws = workspace(ctx)
+    backups.check_backup(backup)
+    if not yes and not _confirm(f"Replace all progress in {ws.paths.store} with {backup}?"):
+        typer.echo("Nothing changed.")
+        raise typer.Exit(1)
+    before = backups.restore(backup, ws.paths.store, ws.paths.backups, system_clock())
+    typer.echo(f"Restored {literal(str(backup))}.")
+    typer.echo(f"The progress it replaced is kept in {literal(str(before))}")
 
 
 def _confirm(question: str) -> bool:
+    from dlquiz.text import literal
+
     try:
-        return typer.confirm(question, default=False)
+        return typer.confirm(literal(question), default=False)
     except typer.Abort:  # Ctrl-C, or no answer on stdin
         typer.echo()
         return False
@@ -554,14 +462,9 @@ def doctor(ctx: typer.Context) -> None:
     Example: dlquiz doctor
     """
     from dlquiz import health
-    from dlquiz.config import ConfigError
     from dlquiz.ui import checks_view
 
-    try:
-        config: Config | None = load_config(ctx)
-    except ConfigError:
-        config = None  # the settings check reports it
-    checks = health.run(state(ctx).paths, bank_path(ctx, config))
+    checks = health.run(workspace(ctx))
     console().print(checks_view(checks))
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
@@ -574,12 +477,11 @@ def path(ctx: typer.Context) -> None:
 
     Example: dlquiz path
     """
-    paths = state(ctx).paths
-    typer.echo(f"home:     {paths.home}")
-    typer.echo(f"progress: {paths.store}")
-    typer.echo(f"settings: {paths.config}")
-    typer.echo(f"cache:    {paths.cache}")
-    typer.echo(f"bank:     {bank_path(ctx, load_config(ctx))}")
+    from dlquiz.text import literal
+
+    ws = workspace(ctx)
+    for name, value in (*ws.paths.named(), ("bank", ws.bank_path())):
+        typer.echo(f"{name + ':':<10}{literal(str(value))}")
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
+from dlquiz.model import UsageError
+
 
 class ConfigError(Exception):
     """The config file is unreadable or holds a bad value."""
@@ -22,6 +24,20 @@ class Config(NamedTuple):
     new_per_day: int = 10
     rollover_hour: int = 4
     bank: str | None = None
+
+    def with_options(
+        self, *, desired_retention: float | None = None, new_per_day: int | None = None
+    ) -> Config:
+        """These settings with the command line's options on top (None: not given)."""
+        if desired_retention is not None and not 0.7 <= desired_retention <= 0.99:
+            raise UsageError("--retention: must be a number from 0.7 to 0.99")
+        merged = self._replace(
+            desired_retention=self.desired_retention
+            if desired_retention is None
+            else desired_retention,
+            new_per_day=self.new_per_day if new_per_day is None else new_per_day,
+        )
+        return validate(merged, "options")
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
@@ -34,7 +50,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 def validate(config: Config, where: str) -> Config:
     """Return `config` if its values are usable, else raise ConfigError naming the field."""
-    if not 0.7 <= config.desired_retention <= 0.99:
+    if not 0.7 <= config.desired_retention <= 0.99:  # also refuses NaN
         raise ConfigError(f"{where}: desired_retention: must be between 0.7 and 0.99")
     if not 0 <= config.new_per_day <= 9999:
         raise ConfigError(f"{where}: new_per_day: must be between 0 and 9999")

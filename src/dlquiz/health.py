@@ -10,11 +10,12 @@ from pathlib import Path
 
 from dlquiz import bankcache
 from dlquiz.bank import Bank, BankError
-from dlquiz.config import ConfigError
+from dlquiz.config import Config, ConfigError
 from dlquiz.config import load as load_config
 from dlquiz.paths import Paths
 from dlquiz.store import SCHEMA_VERSION, Store, StoreError, check_file
 from dlquiz.text import counted
+from dlquiz.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,13 @@ class Check:
     detail: str
 
 
-def run(paths: Paths, bank_path: Path) -> list[Check]:
+def run(workspace: Workspace) -> list[Check]:
+    """Every check, in order: settings, bank, store."""
+    paths = workspace.paths
+    try:
+        bank_path = workspace.bank_path()
+    except ConfigError:
+        bank_path = workspace.bank_path(Config())  # the settings check reports it
     checks = [_config(paths)]
     bank, bank_check = _bank(paths, bank_path)
     checks.append(bank_check)

@@ -34,6 +34,22 @@ class Paths(NamedTuple):
     def backups(self) -> Path:
         return self.home / "backups"
 
+    def named(self) -> tuple[tuple[str, Path], ...]:
+        """What `dlquiz path` lists, in order."""
+        return (
+            ("home", self.home),
+            ("progress", self.store),
+            ("settings", self.config),
+            ("cache", self.cache),
+        )
+
+    def own_files(self) -> tuple[Path, ...]:
+        """Files and folders dlquiz writes itself, which no export may overwrite."""
+        store = self.store
+        sidecars = (store.with_name(store.name + end) for end in ("-wal", "-shm", "-journal"))
+        return (store, *sidecars, store.with_name(store.name + ".lock"), self.config,
+                self.backups, self.cache)  # fmt: skip
+
 
 def resolve(home: Path | str | None = None) -> Paths:
     """The paths for an explicit home, else `DLQUIZ_HOME`, else the platform directories."""

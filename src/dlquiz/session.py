@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
@@ -79,6 +80,16 @@ class Summary:
     @property
     def reviews(self) -> int:
         return sum(self.ratings.values())
+
+
+class Idle(NamedTuple):
+    """Why a session has nothing to ask, with what the person can do instead."""
+
+    mode: Mode
+    topics: tuple[str, ...]
+    next_due: datetime | None  # when the next card falls due (practice)
+    new_waiting: int  # questions never seen that today's new-card limit holds back
+    suggest_topic: str | None  # a topic with questions, to suggest drilling (review)
 
 
 @dataclass
@@ -269,6 +280,20 @@ class Session:
         if self._skipped and not candidates:
             candidates.append(self.days.tomorrow_start(now))
         return min(candidates) if candidates else None
+
+    def idle(self) -> Idle | None:
+        """None when there is a card to ask now; else why not, and what to suggest."""
+        if self.next() is not None:
+            return None
+        practice = self.options.mode is Mode.PRACTICE
+        counts = self.bank.topic_counts()
+        return Idle(
+            mode=self.options.mode,
+            topics=self.options.topics,
+            next_due=self.next_due() if practice else None,
+            new_waiting=self.new_waiting() if practice else 0,
+            suggest_topic=next((t for t, n in counts.items() if n), None),
+        )
 
     def summary(self) -> Summary:
         counts = Counter(r.rating for r in self._history)

@@ -13,6 +13,7 @@ a file that is not a dlquiz store is never overwritten.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -195,6 +196,46 @@ def _aside(path: Path) -> str:
         f"dlquiz will not overwrite it. Move it aside (mv '{path}' '{path}.broken') to start a "
         "new store, or run `dlquiz doctor` for details"
     )
+
+
+def _lock_file(path: Path, exclusive: bool) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; restore trusts the person
+        yield
+        return
+    lock = path.with_name(path.name + ".lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        try:  # a read-only folder: lock what is there, else leave it to the store to explain
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:
+            yield
+            return
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
+        except BlockingIOError:
+            raise StoreError(
+                f"another dlquiz session has {path} open: finish it (q) first, then try again"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock; so does the process ending, however it ends
+
+
+@contextmanager
+def in_session(path: Path) -> Iterator[None]:
+    """Held by a study session for as long as it runs, so that a restore can tell it is open."""
+    yield from _lock_file(path, exclusive=False)
+
+
+@contextmanager
+def exclusive_use(path: Path) -> Iterator[None]:
+    """No study session has the store open, and none can start until this ends."""
+    yield from _lock_file(path, exclusive=True)
 
 
 def _busy(error: sqlite3.Error) -> bool:

@@ -16,18 +16,24 @@ import time
 from dataclasses import dataclass
 from enum import Enum
 from types import FrameType
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rich.console import Console
 from rich.text import Text
 
 from dlquiz import ui
+from dlquiz.markup import plain
 from dlquiz.matching import coverage
 from dlquiz.model import RATING_BY_NAME
 from dlquiz.scheduler import Rating
 from dlquiz.session import Item, Session
 from dlquiz.store import StoreError
-from dlquiz.text import literal, plain
+from dlquiz.text import literal
+
+if TYPE_CHECKING:
+    from dlquiz.config import Config
+    from dlquiz.session import Options
+    from dlquiz.workspace import Workspace
 
 
 class Hangup(BaseException):
@@ -287,3 +293,29 @@ class StudyLoop:
             self._note = note
         else:
             self.console.print()
+
+
+def study(workspace: Workspace, config: Config, options: Options, console: Console) -> Outcome:
+    """Run a practice or drill session at this terminal (or over piped input) to its end.
+
+    The store is held as "in a session" throughout, so that `dlquiz restore` waits for it."""
+    from dlquiz.clock import system_clock
+    from dlquiz.store import in_session
+
+    bank = workspace.bank(config)
+    with in_session(workspace.paths.store), workspace.open_store() as store:
+        session = Session(
+            bank=bank,
+            store=store,
+            scheduling=workspace.scheduling(config),
+            days=workspace.days(config),
+            clock=system_clock,
+            options=options,
+        )
+        idle = session.idle()
+        if idle is not None:
+            console.print(ui.idle_view(idle, session.clock()))
+            return Outcome(Ending.FINISHED)
+        interactive = sys.stdin is not None and sys.stdin.isatty()
+        keys = TerminalKeys(console) if interactive else LineKeys(console)
+        return StudyLoop(session, console, keys, options.mode.value).run()
