@@ -10,12 +10,11 @@ store's write-ahead log is applied or superseded as SQLite intends. Copying a ba
 from __future__ import annotations
 
 import os
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from dlquiz.store import SCHEMA_VERSION, Store, StoreError, check_file, describe, exclusive_use
+from dlquiz.store import SCHEMA_VERSION, Store, StoreError, exclusive_use, inspect
 
 
 class Reset(NamedTuple):
@@ -74,16 +73,8 @@ def check_backup(path: Path) -> int:
     """The schema version of a backup file; StoreError if it is not a dlquiz store we can read."""
     if not path.is_file():
         raise StoreError(f"no backup file at {path}")
-    check_file(path)
-    try:
-        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-            check = db.execute("PRAGMA quick_check").fetchone()[0]
-        db.close()
-    except sqlite3.Error as e:
-        raise StoreError(describe(e, path)) from None
-    if version == 0 or not {"cards", "reviews"} <= tables:
+    version, is_store, check = inspect(path)
+    if not is_store:
         raise StoreError(f"{path} is not a dlquiz backup (no cards or reviews in it)")
     if version > SCHEMA_VERSION:
         raise StoreError(
@@ -104,11 +95,6 @@ def restore(source: Path, store_path: Path, folder: Path, now: datetime) -> Path
     with exclusive_use(store_path):
         with Store.open(store_path) as store:
             before = backup(store, folder, now)
-            try:
-                with sqlite3.connect(source) as src:
-                    src.backup(store.db)
-                src.close()
-            except sqlite3.Error as e:
-                raise StoreError(describe(e, store_path)) from None
+            store.copy_from(source)
         Store.open(store_path).close()  # an older backup is migrated now, not at the next use
     return before

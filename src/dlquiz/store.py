@@ -260,6 +260,21 @@ def describe(error: sqlite3.Error, path: Path) -> str:
     return f"{path}: {text}"
 
 
+def inspect(path: Path) -> tuple[int, bool, str]:
+    """(schema version, whether it holds dlquiz's tables, SQLite's quick check) of a store file,
+    read without writing anything; StoreError if it is not a whole SQLite database."""
+    check_file(path)
+    try:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            check = str(db.execute("PRAGMA quick_check").fetchone()[0])
+        db.close()
+    except sqlite3.Error as e:
+        raise StoreError(describe(e, path)) from None
+    return version, version > 0 and {"cards", "reviews"} <= tables, check
+
+
 class Store:
     """An open progress store. Use `Store.open(path)`; close it, or use it as a context."""
 
@@ -499,6 +514,16 @@ class Store:
             copy.close()
         except sqlite3.Error as e:
             raise StoreError(describe(e, dest)) from None
+
+    def copy_from(self, source: Path) -> None:
+        """Replace this store's whole content with the database at `source`, through SQLite's
+        backup API, so that this store's write-ahead log is superseded, never replayed over it."""
+        try:
+            with sqlite3.connect(source) as src:
+                src.backup(self.db)
+            src.close()
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, self.path)) from None
 
     def forget(self, bank_id: str, question_ids: set[str] | None = None) -> tuple[int, int]:
         """Delete the progress of a bank (or of some of its questions): (cards, reviews)."""
