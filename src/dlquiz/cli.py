@@ -78,6 +78,17 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
     return wrapper
 
 
+def command(
+    short_help: str, name: str | None = None
+) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Register a command with its one-line summary; its errors end as one line (`reported`)."""
+
+    def register(function: Callable[P, None]) -> Callable[P, None]:
+        return app.command(name, short_help=short_help)(reported(function))
+
+    return register
+
+
 def console(stderr: bool = False) -> "Console":
     from rich.console import Console
 
@@ -179,8 +190,7 @@ def _study(
         raise typer.Exit(outcome.exit_code)
 
 
-@app.command(short_help="Today's session: due cards, then new ones.")
-@reported
+@command("Today's session: due cards, then new ones.")
 def practice(
     ctx: typer.Context,
     topic: TopicOption = None,
@@ -198,8 +208,7 @@ def practice(
     _study(ctx, "practice", topic, new, limit, retention)
 
 
-@app.command(short_help="Drill topics now: due, then weakest, then new.")
-@reported
+@command("Drill topics now: due, then weakest, then new.")
 def review(
     ctx: typer.Context,
     topic: TopicOption = None,
@@ -216,8 +225,7 @@ def review(
 # --- the bank ----------------------------------------------------------------------------------
 
 
-@app.command(short_help="Check a bank file; list every problem.")
-@reported
+@command("Check a bank file; list every problem.")
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -243,8 +251,7 @@ def validate(
     console().print(validation_ok(bank))
 
 
-@app.command(short_help="List the topics and their question counts.")
-@reported
+@command("List the topics and their question counts.")
 def topics(ctx: typer.Context) -> None:
     """List the topics with their question counts.
 
@@ -255,8 +262,7 @@ def topics(ctx: typer.Context) -> None:
     console().print(topics_table(workspace(ctx).bank()))
 
 
-@app.command("list", short_help="List the questions, by topic if asked.")
-@reported
+@command("List the questions, by topic if asked.", name="list")
 def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
     """List the questions, optionally of some topics.
 
@@ -270,8 +276,7 @@ def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
     console().print(questions_table(bank.with_topics(chosen), title))
 
 
-@app.command(short_help="Show a question, its answer and key points.")
-@reported
+@command("Show a question, its answer and key points.")
 def show(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="A question id or number, e.g. pooling or 43.")],
@@ -289,8 +294,7 @@ def show(
 # --- progress ----------------------------------------------------------------------------------
 
 
-@app.command(short_help="Your progress: mastery, retention, forecast.")
-@reported
+@command("Your progress: mastery, retention, forecast.")
 def stats(
     ctx: typer.Context,
     topic: TopicOption = None,
@@ -342,8 +346,7 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
-@app.command(short_help="Export reviews or cards, or an Anki deck.")
-@reported
+@command("Export reviews or cards, or an Anki deck.")
 def export(
     ctx: typer.Context,
     what: Annotated[
@@ -388,8 +391,7 @@ def export(
         typer.echo(f"Wrote {count} {what.value} to {literal(str(output))}.")
 
 
-@app.command(short_help="Forget progress, keeping a backup.")
-@reported
+@command("Forget progress, keeping a backup.")
 def reset(ctx: typer.Context, topic: TopicOption = None, yes: YesOption = False) -> None:
     """Forget your progress (all of it, or some topics'), keeping a backup of the store.
 
@@ -419,8 +421,7 @@ def reset(ctx: typer.Context, topic: TopicOption = None, yes: YesOption = False)
     typer.echo(f"To undo: dlquiz restore '{literal(str(done.backup))}'")
 
 
-@app.command(short_help="Put back progress from a backup.")
-@reported
+@command("Put back progress from a backup.")
 def restore(
     ctx: typer.Context,
     backup: Annotated[Path, typer.Argument(help="A backup file, as `dlquiz reset` names it.")],
@@ -454,8 +455,7 @@ def _confirm(question: str) -> bool:
         return False
 
 
-@app.command(short_help="Check the store, bank and settings.")
-@reported
+@command("Check the store, bank and settings.")
 def doctor(ctx: typer.Context) -> None:
     """Check your progress store, bank and settings, and say what to do about problems.
 
@@ -470,8 +470,7 @@ def doctor(ctx: typer.Context) -> None:
         raise typer.Exit(1)
 
 
-@app.command(short_help="Where your progress and settings live.")
-@reported
+@command("Where your progress and settings live.")
 def path(ctx: typer.Context) -> None:
     """Print where dlquiz keeps your progress, settings and cache.
 
