@@ -291,6 +291,47 @@ def show(
     console().print(question_view(bank, bank.lookup(question)))
 
 
+QuestionArgument = Annotated[
+    str, typer.Argument(help="A question id or number, e.g. pooling or 43.", show_default=False)
+]
+
+
+@command("Set a card aside: practice and review skip it.")
+def suspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Set a card aside (a leech, or a question you do not need): practice and review never
+    show it until you unsuspend it. Its progress is kept.
+
+    Example: dlquiz suspend pooling
+    """
+    from dlquiz.clock import system_clock, to_ms
+
+    ws = workspace(ctx)
+    found = ws.bank().lookup(question)
+    with ws.open_store() as store:
+        done = store.suspend(ws.bank().id, found.id, to_ms(system_clock()))
+    typer.echo(
+        f"Suspended {found.id}: practice and review will not show it."
+        if done
+        else f"{found.id} is already suspended."
+    )
+    typer.echo(f"To bring it back: dlquiz unsuspend {found.id}")
+
+
+@command("Bring a suspended card back.")
+def unsuspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Bring a suspended card back into practice and review, with its progress as it was.
+
+    Example: dlquiz unsuspend pooling
+    """
+    ws = workspace(ctx)
+    found = ws.bank().lookup(question)
+    with ws.open_store() as store:
+        done = store.unsuspend(ws.bank().id, found.id)
+    typer.echo(
+        f"{found.id} is back in practice and review." if done else f"{found.id} is not suspended."
+    )
+
+
 # --- progress ----------------------------------------------------------------------------------
 
 

@@ -76,4 +76,5 @@ class Workspace:
         """The scheduler with the desired retention of `config` (default: the settings)."""
         from dlquiz.scheduler import Scheduling
 
-        return Scheduling((config or self.config).desired_retention)
+        settings = config or self.config
+        return Scheduling(settings.desired_retention, days=self.days(settings))
