@@ -7,14 +7,13 @@ problem is reported at once with its line number. Loading is safe for untrusted 
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from datetime import date as Date
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from dlquiz.model import KeyPoint, Question, did_you_mean
+from dlquiz.paths import TooLarge, read_limited
 
 __all__ = ["Bank", "BankError", "KeyPoint", "Problem", "Question", "Source", "load_bank"]
 
@@ -141,34 +140,6 @@ def read_bytes(path: Path) -> bytes:
     except OSError as e:
         reason = e.strerror or str(e)
     raise BankError([Problem(str(path), 0, "file", reason)])
-
-
-class TooLarge(OSError):
-    """A file is larger than dlquiz reads for its kind."""
-
-
-def read_limited(path: Path, limit: int, kind: str) -> bytes:
-    """The bytes of `path`, raising TooLarge past `limit` bytes without reading more than
-    `limit + 1` of them (the size is checked first, then the read is bounded, for files whose
-    size `stat` does not tell)."""
-    too_large = TooLarge(f"is larger than {limit // (1024 * 1024)} MB, the limit for a {kind}")
-    with path.open("rb") as f:
-        info = os.fstat(f.fileno())
-        if stat.S_ISDIR(info.st_mode):
-            raise IsADirectoryError(21, "Is a directory")
-        if info.st_size > limit:
-            raise too_large
-        chunks: list[bytes] = []
-        size = 0
-        while size <= limit:
-            chunk = f.read(min(1 << 20, limit + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limit:
-            raise too_large
-    return b"".join(chunks)
 
 
 def _decode(raw: bytes, label: str) -> str:

@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from dlquiz import __version__
-from dlquiz.bank import MAX_BANK_BYTES, Bank, Source, parse_bank, read_bytes, read_limited
+from dlquiz.bank import MAX_BANK_BYTES, Bank, Source, parse_bank, read_bytes
 from dlquiz.model import KeyPoint, Question
+from dlquiz.paths import read_limited
 
 CACHE_FORMAT = 2
 SLOW_PARSE_SECONDS = 0.5  # a parse longer than this says so on stderr

@@ -189,10 +189,29 @@ def parse_topics(bank: "Bank", values: list[str] | None) -> tuple[str, ...]:
     return tuple(chosen)
 
 
+def _topics_given(values: list[str] | None) -> list[str] | None:
+    """Refuse `--topic ''` (or `--topic ,`), which would otherwise quietly mean every topic."""
+    for value in values or []:
+        if not value.replace(",", "").strip():
+            raise typer.BadParameter("needs a topic name (`dlquiz topics` lists them)")
+    return values
+
+
+def _real_number(value: float | None) -> float | None:
+    """Refuse `nan`, which passes every range check (all its comparisons are false)."""
+    if value is not None and value != value:
+        raise typer.BadParameter("must be a number between 0.7 and 0.99")
+    return value
+
+
 TopicOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--topic", "-t", help="Only these topics (repeat, or comma-separate).", show_default=False
+        "--topic",
+        "-t",
+        help="Only these topics (repeat, or comma-separate).",
+        show_default=False,
+        callback=_topics_given,
     ),
 ]
 RetentionOption = Annotated[
@@ -201,6 +220,7 @@ RetentionOption = Annotated[
         "--retention",
         min=0.7,
         max=0.99,
+        callback=_real_number,
         help="Desired probability of recall at review time [default: 0.9].",
         show_default=False,
     ),
