@@ -164,14 +164,29 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def check_file(path: Path) -> None:
     """Refuse a file that is not a whole SQLite database, before SQLite can touch it."""
+    import stat
+
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         return
+    except OSError as e:
+        raise StoreError(f"cannot read {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(
+            f"{path} is a directory, not a dlquiz store; move it aside (mv '{path}' "
+            f"'{path}.dir') or use another home (--home DIR)"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file, so it cannot be a dlquiz store")
+    size = info.st_size
     if size == 0:
         return  # created by a connect that never wrote; nothing to lose
-    with path.open("rb") as f:
-        header = f.read(100)
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as e:
+        raise StoreError(f"cannot read {path}: {e.strerror or e}") from None
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise StoreError(f"{path} is not a dlquiz store (not a SQLite database); {_aside(path)}")
     page_size = int.from_bytes(header[16:18], "big")
@@ -197,26 +212,32 @@ def _aside(path: Path) -> str:
     )
 
 
+def _code(error: sqlite3.Error) -> int | None:
+    """The primary SQLite result code of an error (SQLITE_BUSY...), without extended bits."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def _busy(error: sqlite3.Error) -> bool:
-    text = str(error).lower()
-    return "locked" in text or "busy" in text
+    return _code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def describe(error: sqlite3.Error, path: Path) -> str:
     """A one-line explanation of an SQLite failure, with what to do about it."""
-    text = str(error)
-    lowered = text.lower()
-    if "readonly" in lowered or "read-only" in lowered:
+    code = _code(error)
+    if code == sqlite3.SQLITE_READONLY:
         return f"cannot write to {path}: the file or its directory is read-only"
-    if "disk is full" in lowered or "disk full" in lowered:
+    if code == sqlite3.SQLITE_FULL:
         return f"cannot write to {path}: the disk is full"
-    if _busy(error):
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return f"{path} is busy: another dlquiz is writing to it; try again"
-    if "not a database" in lowered or "malformed" in lowered:
-        return f"{path} is damaged ({text}); {_aside(path)}"
-    if "unable to open" in lowered:
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return f"{path} is damaged ({error}); {_aside(path)}"
+    if code == sqlite3.SQLITE_CANTOPEN:
         return f"cannot open {path}: check that its directory exists and is writable"
-    return f"{path}: {text}"
+    if code == sqlite3.SQLITE_IOERR:
+        return f"cannot read or write {path}: the device reported an error ({error})"
+    return f"{path}: {error}"
 
 
 class Store:
