@@ -282,6 +282,33 @@ class Store:
             db.close()
             raise StoreError(describe(e, path)) from None
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """Open an existing store to read it, changing nothing: no migration, no switch to WAL
+        (for `doctor`). Its schema may be older than this dlquiz's: see `schema_version`."""
+        check_file(path)
+        if not path.exists():
+            raise StoreError(f"no store at {path} yet")
+        from urllib.parse import quote
+
+        # Without a log to read, `immutable` opens the file as it is and creates nothing next to
+        # it (a read-only connection to a WAL store would create its -wal and -shm files).
+        wal = path.with_name(path.name + "-wal")
+        mode = "mode=ro" if wal.exists() else "immutable=1"
+        uri = f"file:{quote(str(path.resolve()))}?{mode}"
+        try:
+            db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            db.execute("PRAGMA user_version").fetchone()
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, path)) from None
+        return cls(db, path)
+
+    def schema_version(self) -> int:
+        """The schema version the file was written with (`PRAGMA user_version`)."""
+        return int(self.query("PRAGMA user_version")[0][0])
+
     def _prepare(self) -> None:
         """Check the schema version, switch to WAL, and migrate; SQLite errors pass through."""
         db = self.db
