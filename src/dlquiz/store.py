@@ -30,6 +30,10 @@ class StoreError(Exception):
     """The store cannot be opened or written; the message says what to do."""
 
 
+class UndoRefused(StoreError):
+    """An undo that would throw away a review made since (in another session)."""
+
+
 CARD_COLUMNS = (
     "bank_id, question_id, card_id, state, step, stability, difficulty, due, last_review, "
     "reps, lapses, introduced"
@@ -462,7 +466,7 @@ class Store:
             if review is None:
                 raise StoreError("that review is no longer in the store")
             if self.last_review_of(review.bank_id, review.question_id) != review_id:
-                raise StoreError("the card was reviewed again since (in another session)")
+                raise UndoRefused("the card was reviewed again since (in another session)")
             self.db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
             if review.card_before is None:
                 self.db.execute(
