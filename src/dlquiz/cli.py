@@ -603,10 +603,49 @@ def path(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    """The console script."""
+    """The console script: whatever the terminal or the output, one line and a status, never
+    a traceback."""
+    _usable_standard_streams()
     try:
-        app()
+        try:
+            app()
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # so that a full device fails here, where it is reported
     except BrokenPipeError:
         # `dlquiz list | head`: the reader left; say nothing more
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         sys.exit(1)
+    except OSError as e:  # stdout on a full device, or a write error nothing else caught
+        _silence_stdout()
+        where = e.filename if e.filename is not None else "the output"
+        sys.stderr.write(f"Error: cannot write {where}: {e.strerror or e}\n")
+        sys.exit(1)
+
+
+def _usable_standard_streams() -> None:
+    """A closed stdin, stdout or stderr (`dlquiz practice <&-`) reads as empty or writes
+    nowhere; an output encoding that cannot show `✓` or `·` (PYTHONIOENCODING=ascii) gets
+    their ASCII look-alikes."""
+    import codecs
+
+    from dlquiz.text import ascii_fallback
+
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is None:
+            try:
+                os.fstat(fd)
+            except OSError:
+                os.dup2(os.open(os.devnull, os.O_RDWR), fd)
+            mode = "r" if fd == 0 else "w"
+            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115
+    codecs.register_error("dlquiz-ascii", ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="dlquiz-ascii")
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush cannot fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
