@@ -594,12 +594,14 @@ def path(ctx: typer.Context) -> None:
 
     Example: dlquiz path
     """
+    from dlquiz.text import literal  # a path may hold control characters: show them escaped
+
     paths = state(ctx).paths
-    typer.echo(f"home:     {paths.home}")
-    typer.echo(f"progress: {paths.store}")
-    typer.echo(f"settings: {paths.config}")
-    typer.echo(f"cache:    {paths.cache}")
-    typer.echo(f"bank:     {bank_path(ctx, load_config(ctx))}")
+    typer.echo(f"home:     {literal(str(paths.home))}")
+    typer.echo(f"progress: {literal(str(paths.store))}")
+    typer.echo(f"settings: {literal(str(paths.config))}")
+    typer.echo(f"cache:    {literal(str(paths.cache))}")
+    typer.echo(f"bank:     {literal(str(bank_path(ctx, load_config(ctx))))}")
 
 
 def main() -> None:
