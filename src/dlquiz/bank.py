@@ -230,7 +230,7 @@ def _compose(text: str, label: str) -> _Node:
         what = e.problem or e.context or "invalid YAML"
         if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
             what = "a tab is used for indentation; YAML indents with spaces only"
-            column = f" (column {mark.column + 1})"
+            raise BankError([Problem(label, line, "yaml", f"{what}{column}")]) from None
         start = e.context_mark
         if (
             e.problem
