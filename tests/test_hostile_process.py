@@ -317,7 +317,7 @@ def test_a_closed_stdin_is_no_traceback(studied: Path, args: tuple[str, ...]) ->
 def test_an_ascii_output_encoding_falls_back_to_ascii(studied: Path, args: tuple[str, ...]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "dlquiz", *args],
-        input=b"\n3\nq\n",
+        input="résumé\n3\nq\n".encode(),  # typed in UTF-8, read as ASCII
         capture_output=True,
         env=process_env(studied, COLUMNS="100", PYTHONIOENCODING="ascii", LANG="C"),
         timeout=60,

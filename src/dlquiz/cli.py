@@ -628,7 +628,7 @@ def main() -> None:
 def _usable_standard_streams() -> None:
     """A closed stdin, stdout or stderr (`dlquiz practice <&-`) reads as empty or writes
     nowhere; an output encoding that cannot show `✓` or `·` (PYTHONIOENCODING=ascii) gets
-    their ASCII look-alikes."""
+    their ASCII look-alikes; input in another encoding than stdin's reads with `�`."""
     import codecs
 
     from dlquiz.text import ascii_fallback
@@ -642,6 +642,8 @@ def _usable_standard_streams() -> None:
             mode = "r" if fd == 0 else "w"
             setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115
     codecs.register_error("dlquiz-ascii", ascii_fallback)
+    if getattr(sys.stdin, "errors", None) == "strict" and hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="replace")  # a byte it cannot decode is no traceback
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
         if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
