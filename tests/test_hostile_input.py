@@ -20,8 +20,9 @@ from dlquiz.paths import TooLarge, read_limited
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Options, Session
 from dlquiz.store import Store
+from dlquiz.streams import ascii_fallback
 from dlquiz.study import Ending, LineKeys, Outcome, StudyLoop, drain, first_line
-from dlquiz.text import ascii_fallback, literal
+from dlquiz.text import literal
 from dlquiz.ui import answer_panel
 
 from .conftest import FakeClock

@@ -30,7 +30,7 @@ from dlquiz.bank import MAX_BANK_BYTES, Bank, Source, parse_bank, read_bytes
 from dlquiz.model import KeyPoint, Question
 from dlquiz.paths import read_limited
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: stricter validation (format_version digits, real dates, bidi, id/number)
 SLOW_PARSE_SECONDS = 0.5  # a parse longer than this says so on stderr
 
 

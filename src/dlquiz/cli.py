@@ -11,7 +11,6 @@ Names imported only for type checking are quoted instead.
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -607,7 +606,9 @@ def path(ctx: typer.Context) -> None:
 def main() -> None:
     """The console script: whatever the terminal or the output, one line and a status, never
     a traceback."""
-    _usable_standard_streams()
+    from dlquiz import streams
+
+    streams.make_usable()
     try:
         try:
             app()
@@ -616,40 +617,10 @@ def main() -> None:
                 sys.stdout.flush()  # so that a full device fails here, where it is reported
     except BrokenPipeError:
         # `dlquiz list | head`: the reader left; say nothing more
-        _silence_stdout()
+        streams.silence_stdout()
         sys.exit(1)
     except OSError as e:  # stdout on a full device, or a write error nothing else caught
-        _silence_stdout()
+        streams.silence_stdout()
         where = e.filename if e.filename is not None else "the output"
         sys.stderr.write(f"Error: cannot write {where}: {e.strerror or e}\n")
         sys.exit(1)
-
-
-def _usable_standard_streams() -> None:
-    """A closed stdin, stdout or stderr (`dlquiz practice <&-`) reads as empty or writes
-    nowhere; an output encoding that cannot show `✓` or `·` (PYTHONIOENCODING=ascii) gets
-    their ASCII look-alikes; input in another encoding than stdin's reads with `�`."""
-    import codecs
-
-    from dlquiz.text import ascii_fallback
-
-    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
-        if getattr(sys, name) is None:
-            try:
-                os.fstat(fd)
-            except OSError:
-                os.dup2(os.open(os.devnull, os.O_RDWR), fd)
-            mode = "r" if fd == 0 else "w"
-            setattr(sys, name, open(fd, mode, encoding="utf-8", closefd=False))  # noqa: SIM115
-    codecs.register_error("dlquiz-ascii", ascii_fallback)
-    if getattr(sys.stdin, "errors", None) == "strict" and hasattr(sys.stdin, "reconfigure"):
-        sys.stdin.reconfigure(errors="replace")  # a byte it cannot decode is no traceback
-    for stream in (sys.stdout, sys.stderr):
-        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="dlquiz-ascii")
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so that Python's final flush cannot fail again."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -27,25 +27,6 @@ def literal(text: str) -> str:
     return _CONTROL.sub(_escape, text)
 
 
-# What each character dlquiz draws becomes on a terminal that cannot show it (an ASCII or
-# Latin-1 output encoding): one character for one where columns must stay aligned.
-ASCII_FALLBACK = {
-    "✓": "+", "✗": "x", "•": "*", "·": ".", "–": "-", "—": "-", "…": "...", "“": '"', "”": '"',
-    "‘": "'", "’": "'", "⏎": "Enter", "↶": "<-", "→": "->", "≥": ">=", "≤": "<=", "×": "x",
-    "░": ":", "▒": "+", "▓": "#", "█": "#", "▏": "", "▎": "", "▍": "", "▌": "|", "▋": "|",
-    "▊": "|", "▉": "|", "─": "-", "━": "-", "│": "|", "┃": "|",
-}  # fmt: skip
-
-
-def ascii_fallback(error: UnicodeError) -> tuple[str, int]:
-    """A codec error handler (`codecs.register_error`): the characters dlquiz draws become
-    their ASCII look-alikes, anything else `?`, so that output never fails to encode."""
-    if not isinstance(error, UnicodeEncodeError):
-        raise error
-    bad = error.object[error.start : error.end]
-    return "".join(ASCII_FALLBACK.get(ch, "?") for ch in bad), error.end
-
-
 def plain(text: str, style: str = "") -> Text:
     """A Text that shows `text` exactly as written, whatever brackets it contains."""
     return Text(literal(text), style=style)
