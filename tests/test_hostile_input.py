@@ -228,6 +228,10 @@ def test_two_files_with_one_id_are_found(tmp_path: Path) -> None:
     second.write_text(MINI.replace("title: A small bank", "title: Another"))
     bank = bankcache.load(first, cache)
     assert bankcache.same_id_elsewhere(cache, bank) == []
+    copy = tmp_path / "copy.yaml"
+    copy.write_text(MINI)  # the same bank twice (two installs): nothing to warn about
+    bankcache.load(copy, cache)
+    assert bankcache.same_id_elsewhere(cache, bank) == []
     bankcache.load(second, cache)
     assert bankcache.same_id_elsewhere(cache, bank) == [second.resolve()]
     second.write_text(MINI.replace("id: mini", "id: other"))

@@ -102,10 +102,15 @@ def _parse_telling(raw: bytes, path: Path, notice: Callable[[str], None]) -> Ban
 
 
 def same_id_elsewhere(cache_dir: Path, bank: Bank) -> list[Path]:
-    """Other bank files, seen before and still there, whose bank has the same id as `bank`:
-    they share its progress (the store keys progress by bank id)."""
+    """Other bank files, seen before and still there, whose bank has the same id as `bank`
+    but other content: they share its progress (the store keys progress by bank id). An
+    identical copy (the same bank installed twice) is not counted."""
     here = str(bank.path.resolve())
     found: list[Path] = []
+    try:
+        mine = read_limited(bank.path, MAX_BANK_BYTES, "bank")
+    except OSError:
+        mine = None
     try:
         marks = sorted((cache_dir / "banks").glob("*.id"))
     except OSError:
@@ -114,7 +119,10 @@ def same_id_elsewhere(cache_dir: Path, bank: Bank) -> list[Path]:
         try:
             seen = json.loads(read_limited(mark, 64 * 1024, "cache mark"))
             other = Path(seen["path"])
-            if seen["id"] == bank.id and str(other) != here and other.is_file():
+            if seen["id"] != bank.id or str(other) == here or not other.is_file():
+                continue
+            same_size = mine is not None and other.stat().st_size == len(mine)
+            if not (same_size and read_limited(other, MAX_BANK_BYTES, "bank") == mine):
                 found.append(other)
         except (OSError, ValueError, KeyError, TypeError):
             continue
