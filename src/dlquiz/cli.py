@@ -621,6 +621,9 @@ def main() -> None:
         sys.exit(1)
     except OSError as e:  # stdout on a full device, or a write error nothing else caught
         streams.silence_stdout()
-        where = e.filename if e.filename is not None else "the output"
-        sys.stderr.write(f"Error: cannot write {where}: {e.strerror or e}\n")
+        what = f"{e.filename}" if e.filename is not None else "cannot write the output"
+        fail_line = f"{what}: {e.strerror or e}"
+        from dlquiz.text import literal
+
+        sys.stderr.write(f"Error: {literal(fail_line)}\n")
         sys.exit(1)

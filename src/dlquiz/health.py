@@ -143,10 +143,5 @@ def _progress(store: Store, bank: Bank, path: Path, keep: str) -> Check:
 
 
 def _plain(error: StoreError, path: Path) -> str:
-    """A store error without the advice to run doctor (this is doctor)."""
-    text = str(error).replace(", or run `dlquiz doctor` for details", "")
-    return (
-        text.removeprefix(f"{path} is damaged (").split(")", 1)[0]
-        if "is damaged (" in text
-        else text
-    )
+    """What SQLite said, without the advice to run doctor (this is doctor)."""
+    return error.detail or str(error).replace(", or run `dlquiz doctor` for details", "")

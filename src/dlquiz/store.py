@@ -27,7 +27,12 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class StoreError(Exception):
-    """The store cannot be opened or written; the message says what to do."""
+    """The store cannot be opened or written; the message says what to do. `detail` is
+    SQLite's own words, when the failure came from SQLite (for `doctor`'s report)."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
 
 
 class UndoRefused(StoreError):
@@ -265,7 +270,7 @@ class Store:
         try:
             db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as e:
-            raise StoreError(describe(e, path)) from None
+            raise StoreError(describe(e, path), str(e)) from None
         store = cls(db, path)
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         try:
@@ -284,7 +289,7 @@ class Store:
             raise
         except sqlite3.Error as e:
             db.close()
-            raise StoreError(describe(e, path)) from None
+            raise StoreError(describe(e, path), str(e)) from None
 
     @classmethod
     def open_read_only(cls, path: Path) -> Store:
@@ -306,7 +311,7 @@ class Store:
             )
             db.execute("PRAGMA user_version").fetchone()
         except sqlite3.Error as e:
-            raise StoreError(describe(e, path)) from None
+            raise StoreError(describe(e, path), str(e)) from None
         return cls(db, path)
 
     def schema_version(self) -> int:
@@ -373,7 +378,7 @@ class Store:
         except sqlite3.Error as e:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -385,14 +390,14 @@ class Store:
             finally:
                 self.db.execute("COMMIT")
         except sqlite3.Error as e:
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
         """Run a read query; SQLite failures become StoreError."""
         try:
             return self.db.execute(sql, params).fetchall()
         except sqlite3.Error as e:
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     # --- cards --------------------------------------------------------------------------------
 
@@ -488,7 +493,7 @@ class Store:
             for row in self.db.execute(sql + " ORDER BY id", params):
                 yield _review_row(row)
         except sqlite3.Error as e:
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     def new_introduced_since(self, bank_id: str, since_ms: int) -> set[str]:
         """Questions seen for the first time at or after `since_ms`."""
@@ -509,7 +514,7 @@ class Store:
                 self.db.backup(copy)
             copy.close()
         except sqlite3.Error as e:
-            raise StoreError(describe(e, dest)) from None
+            raise StoreError(describe(e, dest), str(e)) from None
 
     def forget(self, bank_id: str, question_ids: set[str] | None = None) -> tuple[int, int]:
         """Delete the progress of a bank (or of some of its questions): (cards, reviews)."""
