@@ -469,7 +469,7 @@ class Store:
         with self.transaction():
             review = self.review(review_id)
             if review is None:
-                raise StoreError("that review is no longer in the store")
+                raise UndoRefused("that review is no longer in the store (reset since?)")
             if self.last_review_of(review.bank_id, review.question_id) != review_id:
                 raise UndoRefused("the card was reviewed again since (in another session)")
             self.db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
