@@ -12,7 +12,6 @@ Names imported only for type checking are quoted instead.
 
 import functools
 import json
-import os
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -140,7 +139,10 @@ def workspace(ctx: typer.Context) -> Workspace:
 TopicOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--topic", "-t", help="Only these topics (repeat, or comma-separate).", show_default=False
+        "--topic",
+        "-t",
+        help="Only these topics (repeat, or comma-separate).",
+        show_default=False,
     ),
 ]
 RetentionOption = Annotated[
@@ -525,10 +527,26 @@ def path(ctx: typer.Context) -> None:
 
 
 def main() -> None:
-    """The console script."""
+    """The console script: whatever the terminal or the output, one line and a status, never
+    a traceback."""
+    from dlquiz import streams
+
+    streams.make_usable()
     try:
-        app()
+        try:
+            app()
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # so that a full device fails here, where it is reported
     except BrokenPipeError:
         # `dlquiz list | head`: the reader left; say nothing more
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        streams.silence_stdout()
+        sys.exit(1)
+    except OSError as e:  # stdout on a full device, or a write error nothing else caught
+        streams.silence_stdout()
+        what = f"{e.filename}" if e.filename is not None else "cannot write the output"
+        fail_line = f"{what}: {e.strerror or e}"
+        from dlquiz.text import literal
+
+        sys.stderr.write(f"Error: {literal(fail_line)}\n")
         sys.exit(1)

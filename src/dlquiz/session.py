@@ -30,7 +30,7 @@ from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
 from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, leech_news, state_name
 from dlquiz.scheduler import Rating, Scheduling, is_due
-from dlquiz.store import Store, StoreError
+from dlquiz.store import Store, StoreError, UndoRefused
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -323,7 +323,11 @@ class Session:
         if not self._history:
             raise StoreError("nothing to undo in this session")
         rated = self._history[-1]
-        review = self.store.undo(rated.review_id)
+        try:
+            review = self.store.undo(rated.review_id)
+        except UndoRefused:
+            self._history.pop()  # it can never be undone now: offer the one before it
+            raise
         self._history.pop()
         qid = rated.item.question.id
         if review.card_before is None:

@@ -8,12 +8,20 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters, and the bidirectional controls that reorder how a line is displayed
+# (U+200E/F, U+202A-202E, U+2066-2069), which could make text read otherwise than it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def literal(text: str) -> str:
-    """`text` with control characters shown as escapes (`\\x1b`), never sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """`text` with control characters shown as escapes (`\\x1b`, `\\u202e`), never sent to the
+    terminal."""
+    return _CONTROL.sub(_escape, text)
 
 
 def noun(n: int, word: str) -> str:

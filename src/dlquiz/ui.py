@@ -39,9 +39,19 @@ STATE_STYLE = {"new": "cyan", "learning": "yellow", "relearning": "red", "review
 
 
 def markdown(text: str) -> RenderableType:
-    from rich.markdown import Markdown  # markdown-it is slow to import; only answers need it
+    """An answer as Markdown. Raw HTML is shown as written: Rich drops HTML, so `List<int>`
+    would show as `List` and `if a<b and c>d` as `if ad`."""
+    from markdown_it import MarkdownIt  # slow to import; only answers need it
+    from rich.markdown import Markdown
 
-    return Markdown(literal(text))
+    class LiteralMarkdown(Markdown):
+        def __init__(self, markup: str) -> None:
+            super().__init__("")
+            parser = MarkdownIt("commonmark", {"html": False})
+            self.markup = markup
+            self.parsed = parser.enable("strikethrough").enable("table").parse(markup)
+
+    return LiteralMarkdown(literal(text))
 
 
 # --- one card ---------------------------------------------------------------------------------
