@@ -120,7 +120,7 @@ def test_suspend_and_unsuspend_commands(dlquiz_home: Path, bank: Bank) -> None:
     assert "is back" in runner.invoke(app, ["unsuspend", qid]).output
     assert "is not suspended" in runner.invoke(app, ["unsuspend", qid]).output
     unknown = runner.invoke(app, ["suspend", "poolingg"])
-    assert unknown.exit_code == 2 and "did you mean pooling" in unknown.output
+    assert unknown.exit_code == 2 and "did you mean 'pooling'" in unknown.output
 
 
 def test_export_cards_shows_leeches_and_suspended(dlquiz_home: Path, bank: Bank) -> None:

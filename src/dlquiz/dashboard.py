@@ -26,9 +26,10 @@ from rich.panel import Panel
 from rich.segment import Segment
 from rich.text import Text
 
+from dlquiz.markup import plain
 from dlquiz.model import LEECH_LAPSES
 from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
-from dlquiz.text import counted, format_duration, noun, plain
+from dlquiz.text import counted, format_duration, noun
 
 SHADES = "·░▒▓█"
 SHADE_STYLES = ("dim", "green", "green", "bold green", "bold green")

@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
+import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -20,6 +24,11 @@ from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ReviewRow, is_leech
 from dlquiz.store import Store
 
 EXPORT_SCHEMA = "dlquiz-export/1"
+
+
+class ExportError(Exception):
+    """The export cannot be written where it was asked; nothing was changed."""
+
 
 REVIEW_FIELDS = (
     "id", "bank_id", "question_id", "rating", "rating_name", "reviewed_at", "duration_ms",
@@ -81,6 +90,20 @@ def cards(store: Store, bank: Bank) -> Iterator[dict[str, Any]]:
     suspended = store.suspended(bank.id)
     rows = sorted(store.cards(bank.id).values(), key=lambda c: c.question_id)
     return (card_record(c, c.question_id in ids, c.question_id in suspended) for c in rows)
+
+
+def writer(store: Store, bank: Bank, kind: str, fmt: str) -> Callable[[IO[str]], int]:
+    """A function that writes the `kind` export (`reviews` or `cards`) as `fmt` (`csv` or
+    `json`) to a stream and returns how many records it wrote."""
+    fields = REVIEW_FIELDS if kind == "reviews" else CARD_FIELDS
+
+    def write(out: IO[str]) -> int:
+        records = reviews(store, bank) if kind == "reviews" else cards(store, bank)
+        if fmt == "json":
+            return write_json(records, kind, bank, out)
+        return write_csv(records, fields, out)
+
+    return write
 
 
 def write_csv(records: Iterable[dict[str, Any]], fields: tuple[str, ...], out: IO[str]) -> int:
@@ -159,3 +182,68 @@ def write_apkg(bank: Bank, path: Path) -> int:
         )
     genanki.Package(deck).write_to_file(str(path))
     return len(bank.questions)
+
+
+# --- writing files safely ------------------------------------------------------------------------
+
+
+def check_target(target: Path, protected: Iterable[Path], force: bool) -> None:
+    """Refuse an output file that is one of dlquiz's own (the store and its log, the settings,
+    the bank, a backup), a folder, or an existing file without `force`."""
+    resolved = target.resolve()
+    for path in protected:
+        own = path.resolve()
+        if resolved == own or own in resolved.parents or _same_file(target, path):
+            raise ExportError(f"{target} is dlquiz's own file ({path}); choose another name")
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file name (-o {target}/NAME)")
+    if not target.parent.is_dir():
+        raise ExportError(f"cannot write {target}: no folder {target.parent}")
+    if target.exists() and not force:
+        raise ExportError(f"{target} already exists; add --force to replace it")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+@contextmanager
+def replacing(target: Path, binary: bool = False) -> Iterator[Path]:
+    """A temporary file beside `target` that replaces it only once written whole: a failed
+    export (a full disk, Ctrl-C) leaves the old file as it was."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise ExportError(f"cannot write {target}: {e.strerror}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        with temp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(temp, target)
+    except OSError as e:
+        raise ExportError(f"cannot write {target}: {e.strerror}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def write_log(
+    target: Path | None, write: Callable[[IO[str]], int], protected: Iterable[Path], force: bool
+) -> int:
+    """Write an export to `target` (None: stdout) with `write(stream)`; the count it returns."""
+    if target is None:
+        return write(sys.stdout)
+    check_target(target, protected, force)
+    with replacing(target) as temp, temp.open("w", encoding="utf-8", newline="") as f:
+        return write(f)
+
+
+def write_deck(bank: Bank, target: Path, protected: Iterable[Path], force: bool) -> int:
+    """The bank as an Anki package at `target`, written whole or not at all."""
+    check_target(target, protected, force)
+    with replacing(target) as temp:
+        return write_apkg(bank, temp)

@@ -119,7 +119,12 @@ class Question(NamedTuple):
     line: int = 0
 
 
-# --- messages --------------------------------------------------------------------------------
+# --- errors and messages -----------------------------------------------------------------------
+
+
+class UsageError(Exception):
+    """The person asked for something that is not there (an unknown topic, question or file);
+    the command line reports it with exit status 2, as a misused option."""
 
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:

@@ -24,12 +24,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
 from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, leech_news, state_name
 from dlquiz.scheduler import Rating, Scheduling, is_due
-from dlquiz.store import Store, StoreError
+from dlquiz.store import Store, StoreError, UndoRefused
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -91,6 +92,17 @@ class Summary:
     @property
     def reviews(self) -> int:
         return sum(self.ratings.values())
+
+
+class Idle(NamedTuple):
+    """Why a session has nothing to ask, with what the person can do instead."""
+
+    mode: Mode
+    topics: tuple[str, ...]
+    next_due: datetime | None  # when the next card falls due (practice)
+    new_waiting: int  # questions never seen that today's new-card limit holds back
+    new_per_day: int  # that limit (0: new cards are off, not "done for today")
+    suggest_topic: str | None  # a topic with questions, to suggest drilling (review)
 
 
 @dataclass
@@ -312,7 +324,11 @@ class Session:
         if not self._history:
             raise StoreError("nothing to undo in this session")
         rated = self._history[-1]
-        review = self.store.undo(rated.review_id)
+        try:
+            review = self.store.undo(rated.review_id)
+        except UndoRefused:
+            self._history.pop()  # it can never be undone now: offer the one before it
+            raise
         self._history.pop()
         qid = rated.item.question.id
         if review.card_before is None:
@@ -346,6 +362,21 @@ class Session:
         if self._skipped and not candidates:
             candidates.append(self.days.tomorrow_start(now))
         return min(candidates) if candidates else None
+
+    def idle(self) -> Idle | None:
+        """None when there is a card to ask now; else why not, and what to suggest."""
+        if self.next() is not None:
+            return None
+        practice = self.options.mode is Mode.PRACTICE
+        counts = self.bank.topic_counts()
+        return Idle(
+            mode=self.options.mode,
+            topics=self.options.topics,
+            next_due=self.next_due() if practice else None,
+            new_waiting=self.new_waiting() if practice else 0,
+            new_per_day=self.options.new_per_day,
+            suggest_topic=next((t for t, n in counts.items() if n), None),
+        )
 
     def summary(self) -> Summary:
         counts = Counter(r.rating for r in self._history)

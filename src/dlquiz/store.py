@@ -13,6 +13,7 @@ a file that is not a dlquiz store is never overwritten.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -27,7 +28,16 @@ BUSY_TIMEOUT_MS = 10_000
 
 
 class StoreError(Exception):
-    """The store cannot be opened or written; the message says what to do."""
+    """The store cannot be opened or written; the message says what to do. `detail` is
+    SQLite's own words, when the failure came from SQLite (for `doctor`'s report)."""
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class UndoRefused(StoreError):
+    """An undo that would throw away a review made since (in another session)."""
 
 
 CARD_COLUMNS = (
@@ -176,14 +186,29 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def check_file(path: Path) -> None:
     """Refuse a file that is not a whole SQLite database, before SQLite can touch it."""
+    import stat
+
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except FileNotFoundError:
         return
+    except OSError as e:
+        raise StoreError(f"cannot read {path}: {e.strerror or e}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise StoreError(
+            f"{path} is a directory, not a dlquiz store; move it aside (mv '{path}' "
+            f"'{path}.dir') or use another home (--home DIR)"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise StoreError(f"{path} is not a regular file, so it cannot be a dlquiz store")
+    size = info.st_size
     if size == 0:
         return  # created by a connect that never wrote; nothing to lose
-    with path.open("rb") as f:
-        header = f.read(100)
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError as e:
+        raise StoreError(f"cannot read {path}: {e.strerror or e}") from None
     if not header.startswith(SQLITE_HEADER) or len(header) < 100:
         raise StoreError(f"{path} is not a dlquiz store (not a SQLite database); {_aside(path)}")
     page_size = int.from_bytes(header[16:18], "big")
@@ -209,26 +234,87 @@ def _aside(path: Path) -> str:
     )
 
 
+def _lock_file(path: Path, exclusive: bool) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # Windows: no advisory locks; restore trusts the person
+        yield
+        return
+    lock = path.with_name(path.name + ".lock")
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        try:  # a read-only folder: lock what is there, else leave it to the store to explain
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:
+            yield
+            return
+    try:
+        try:
+            fcntl.flock(fd, (fcntl.LOCK_EX | fcntl.LOCK_NB) if exclusive else fcntl.LOCK_SH)
+        except BlockingIOError:
+            raise StoreError(
+                f"another dlquiz session has {path} open: finish it (q) first, then try again"
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock; so does the process ending, however it ends
+
+
+@contextmanager
+def in_session(path: Path) -> Iterator[None]:
+    """Held by a study session for as long as it runs, so that a restore can tell it is open."""
+    yield from _lock_file(path, exclusive=False)
+
+
+@contextmanager
+def exclusive_use(path: Path) -> Iterator[None]:
+    """No study session has the store open, and none can start until this ends."""
+    yield from _lock_file(path, exclusive=True)
+
+
+def _code(error: sqlite3.Error) -> int | None:
+    """The primary SQLite result code of an error (SQLITE_BUSY...), without extended bits."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
 def _busy(error: sqlite3.Error) -> bool:
-    text = str(error).lower()
-    return "locked" in text or "busy" in text
+    return _code(error) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def describe(error: sqlite3.Error, path: Path) -> str:
     """A one-line explanation of an SQLite failure, with what to do about it."""
-    text = str(error)
-    lowered = text.lower()
-    if "readonly" in lowered or "read-only" in lowered:
+    code = _code(error)
+    if code == sqlite3.SQLITE_READONLY:
         return f"cannot write to {path}: the file or its directory is read-only"
-    if "disk is full" in lowered or "disk full" in lowered:
+    if code == sqlite3.SQLITE_FULL:
         return f"cannot write to {path}: the disk is full"
-    if _busy(error):
+    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return f"{path} is busy: another dlquiz is writing to it; try again"
-    if "not a database" in lowered or "malformed" in lowered:
-        return f"{path} is damaged ({text}); {_aside(path)}"
-    if "unable to open" in lowered:
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+        return f"{path} is damaged ({error}); {_aside(path)}"
+    if code == sqlite3.SQLITE_CANTOPEN:
         return f"cannot open {path}: check that its directory exists and is writable"
-    return f"{path}: {text}"
+    if code == sqlite3.SQLITE_IOERR:
+        return f"cannot read or write {path}: the device reported an error ({error})"
+    return f"{path}: {error}"
+
+
+def inspect(path: Path) -> tuple[int, bool, str]:
+    """(schema version, whether it holds dlquiz's tables, SQLite's quick check) of a store file,
+    read without writing anything; StoreError if it is not a whole SQLite database."""
+    check_file(path)
+    try:
+        with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+            check = str(db.execute("PRAGMA quick_check").fetchone()[0])
+        db.close()
+    except sqlite3.Error as e:
+        raise StoreError(describe(e, path)) from None
+    return version, version > 0 and {"cards", "reviews"} <= tables, check
 
 
 class Store:
@@ -252,7 +338,7 @@ class Store:
         try:
             db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         except sqlite3.Error as e:
-            raise StoreError(describe(e, path)) from None
+            raise StoreError(describe(e, path), str(e)) from None
         store = cls(db, path)
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         try:
@@ -271,7 +357,34 @@ class Store:
             raise
         except sqlite3.Error as e:
             db.close()
-            raise StoreError(describe(e, path)) from None
+            raise StoreError(describe(e, path), str(e)) from None
+
+    @classmethod
+    def open_read_only(cls, path: Path) -> Store:
+        """Open an existing store to read it, changing nothing: no migration, no switch to WAL
+        (for `doctor`). Its schema may be older than this dlquiz's: see `schema_version`."""
+        check_file(path)
+        if not path.exists():
+            raise StoreError(f"no store at {path} yet")
+        from urllib.parse import quote
+
+        # Without a log to read, `immutable` opens the file as it is and creates nothing next to
+        # it (a read-only connection to a WAL store would create its -wal and -shm files).
+        wal = path.with_name(path.name + "-wal")
+        mode = "mode=ro" if wal.exists() else "immutable=1"
+        uri = f"file:{quote(str(path.resolve()))}?{mode}"
+        try:
+            db = sqlite3.connect(
+                uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+            )
+            db.execute("PRAGMA user_version").fetchone()
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, path), str(e)) from None
+        return cls(db, path)
+
+    def schema_version(self) -> int:
+        """The schema version the file was written with (`PRAGMA user_version`)."""
+        return int(self.query("PRAGMA user_version")[0][0])
 
     def _prepare(self) -> None:
         """Check the schema version, switch to WAL, and migrate; SQLite errors pass through."""
@@ -333,7 +446,7 @@ class Store:
         except sqlite3.Error as e:
             if self.db.in_transaction:
                 self.db.execute("ROLLBACK")
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -345,14 +458,14 @@ class Store:
             finally:
                 self.db.execute("COMMIT")
         except sqlite3.Error as e:
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     def query(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
         """Run a read query; SQLite failures become StoreError."""
         try:
             return self.db.execute(sql, params).fetchall()
         except sqlite3.Error as e:
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     # --- cards --------------------------------------------------------------------------------
 
@@ -424,9 +537,9 @@ class Store:
         with self.transaction():
             review = self.review(review_id)
             if review is None:
-                raise StoreError("that review is no longer in the store")
+                raise UndoRefused("that review is no longer in the store (reset since?)")
             if self.last_review_of(review.bank_id, review.question_id) != review_id:
-                raise StoreError("the card was reviewed again since (in another session)")
+                raise UndoRefused("the card was reviewed again since (in another session)")
             self.db.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
             if review.card_before is None:
                 self.db.execute(
@@ -448,7 +561,7 @@ class Store:
             for row in self.db.execute(sql + " ORDER BY id", params):
                 yield _review_row(row)
         except sqlite3.Error as e:
-            raise StoreError(describe(e, self.path)) from None
+            raise StoreError(describe(e, self.path), str(e)) from None
 
     def new_introduced_since(self, bank_id: str, since_ms: int) -> set[str]:
         """Questions seen for the first time at or after `since_ms`."""
@@ -469,7 +582,17 @@ class Store:
                 self.db.backup(copy)
             copy.close()
         except sqlite3.Error as e:
-            raise StoreError(describe(e, dest)) from None
+            raise StoreError(describe(e, dest), str(e)) from None
+
+    def copy_from(self, source: Path) -> None:
+        """Replace this store's whole content with the database at `source`, through SQLite's
+        backup API, so that this store's write-ahead log is superseded, never replayed over it."""
+        try:
+            with sqlite3.connect(source) as src:
+                src.backup(self.db)
+            src.close()
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, self.path)) from None
 
     def forget(self, bank_id: str, question_ids: set[str] | None = None) -> tuple[int, int]:
         """Delete the progress of a bank (or of some of its questions): (cards, reviews)."""

@@ -16,6 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from dlquiz.markup import plain
 from dlquiz.model import RATING_NAMES, is_leech
 from dlquiz.text import (
     counted,
@@ -23,7 +24,6 @@ from dlquiz.text import (
     format_interval,
     format_when,
     literal,
-    plain,
 )
 
 if TYPE_CHECKING:
@@ -32,16 +32,26 @@ if TYPE_CHECKING:
     from dlquiz.matching import Coverage
     from dlquiz.model import Question
     from dlquiz.scheduler import Rating
-    from dlquiz.session import Item, Rated, Summary
+    from dlquiz.session import Idle, Item, Rated, Summary
 
 RATING_STYLE = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold cyan"}
 STATE_STYLE = {"new": "cyan", "learning": "yellow", "relearning": "red", "review": "green"}
 
 
 def markdown(text: str) -> RenderableType:
-    from rich.markdown import Markdown  # markdown-it is slow to import; only answers need it
+    """An answer as Markdown. Raw HTML is shown as written: Rich drops HTML, so `List<int>`
+    would show as `List` and `if a<b and c>d` as `if ad`."""
+    from markdown_it import MarkdownIt  # slow to import; only answers need it
+    from rich.markdown import Markdown
 
-    return Markdown(literal(text))
+    class LiteralMarkdown(Markdown):
+        def __init__(self, markup: str) -> None:
+            super().__init__("")
+            parser = MarkdownIt("commonmark", {"html": False})
+            self.markup = markup
+            self.parsed = parser.enable("strikethrough").enable("table").parse(markup)
+
+    return LiteralMarkdown(literal(text))
 
 
 # --- one card ---------------------------------------------------------------------------------
@@ -256,6 +266,15 @@ def nothing_due(
         )
     lines.append(suggestion("To drill anyway, weakest first:", f"dlquiz review{options}"))
     return Group(*lines)
+
+
+def idle_view(idle: Idle, now: datetime) -> RenderableType:
+    """What to say when a session has nothing to ask."""
+    if idle.mode.value == "practice":
+        return nothing_due(idle.next_due, now, idle.topics, idle.new_waiting, idle.new_per_day)
+    if idle.topics:
+        return Text("No questions in these topics.")
+    return nothing_studied(idle.suggest_topic)
 
 
 def nothing_studied(topic: str | None) -> Group:
