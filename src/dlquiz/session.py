@@ -6,8 +6,10 @@ Order of a practice session (`dlquiz practice`), as in Anki:
 1. cards in (re)learning that are due, earliest first (including those that fall due while the
    session runs);
 2. review cards that are due, the most overdue relative to their interval first;
-3. new cards in bank order, up to the daily limit (counting new cards already seen today);
-4. when nothing else is left, learning cards due within the next 20 minutes, shown early.
+3. while an interview date is set (`dlquiz interview`), the cards its plan brings forward
+   today (`interview_cards`);
+4. new cards in bank order, up to the daily limit (counting new cards already seen today);
+5. when nothing else is left, learning cards due within the next 20 minutes, shown early.
 
 A drill (`dlquiz review`) ignores due dates: due cards first, then the weakest (lowest recall
 probability now), then questions never seen (only when topics are given).
@@ -22,6 +24,7 @@ from enum import Enum
 
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
+from dlquiz.interview import make_plan
 from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, state_name
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.store import Store, StoreError
@@ -99,6 +102,11 @@ class Session:
             qid: row for qid, row in self.store.cards(self.bank.id).items() if qid in self._eligible
         }
         self._skipped = self.store.buried(self.bank.id, to_ms(self.started))
+        self._forward: tuple[str, ...] = ()
+        if self.options.mode is Mode.PRACTICE:
+            self._forward = interview_cards(
+                self.store, self.bank, self.scheduling, self.days, self.started, self.options
+            )
         # an ordered set: the cards still to show, in order
         self._planned: dict[str, None] = dict.fromkeys(self._plan(self.started))
         self._front: list[str] = []  # cards put back by undo, shown before anything else
@@ -111,6 +119,7 @@ class Session:
     def _plan(self, now: datetime) -> list[str]:
         now_ms = to_ms(now)
         rows = [r for qid, r in self._rows.items() if qid not in self._skipped]
+        studied = {r.question_id for r in rows}
         learning = sorted(
             (r for r in rows if r.state in (LEARNING, RELEARNING) and r.due <= now_ms),
             key=lambda r: r.due,
@@ -121,6 +130,8 @@ class Session:
         )
         planned = [r.question_id for r in learning] + [r.question_id for r in reviews]
         if self.options.mode is Mode.PRACTICE:
+            due = set(planned)
+            planned += [q for q in self._forward if q in studied and q not in due]
             planned += self._new_cards(now)[: self.new_today_left(now)]
         else:
             due = set(planned)
@@ -279,6 +290,35 @@ class Session:
             seconds=(self.clock() - self.started).total_seconds(),
             next_due=self.next_due(),
         )
+
+
+def interview_cards(
+    store: Store,
+    bank: Bank,
+    scheduling: Scheduling,
+    days: StudyDays,
+    now: datetime,
+    options: Options,
+) -> tuple[str, ...]:
+    """The cards the interview plan brings forward in today's practice; none without a date
+    or once the interview has begun. The plan covers the whole bank: a session narrowed to
+    topics takes the part of today's share in those topics."""
+    setting = store.interview(bank.id)
+    if setting is None or setting.at <= to_ms(now):
+        return ()
+    since = to_ms(days.today_start(now))
+    plan = make_plan(
+        setting,
+        bank,
+        store.cards(bank.id),
+        now=now,
+        days=days,
+        scheduling=scheduling,
+        new_per_day=options.new_per_day,
+        new_today=len(store.new_introduced_since(bank.id, since)),
+        early_today=store.early_reviews_since(bank.id, since),
+    )
+    return plan.today_cards if plan is not None else ()
 
 
 def _overdue(row: CardRow, now_ms: int) -> float:
