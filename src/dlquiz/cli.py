@@ -410,24 +410,103 @@ def stats(
     chosen = parse_topics(bank, topic)
     with open_store(ctx) as store:
         from dlquiz.scheduler import Scheduling
+        from dlquiz.session import interview_plan
 
         scheduling = Scheduling(config.desired_retention)
+        now = system_clock()
         result = figures.compute(
             store,
             bank,
-            now=system_clock(),
+            now=now,
             days=study_days(config),
             recall=scheduling.retrievability,
             desired_retention=config.desired_retention,
             topics=chosen,
             activity_days=days,
         )
+        plan = interview_plan(
+            store, bank, scheduling, study_days(config), now, config.new_per_day, chosen
+        )
+        result = result._replace(interview=plan)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     from dlquiz.dashboard import dashboard
 
     console().print(dashboard(result))
+
+
+@app.command(short_help="Set an interview date and get ready for it.")
+@reported
+def interview(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[DATE]", help="The interview's date, YYYY-MM-DD.", show_default=False
+        ),
+    ] = None,
+    at: Annotated[
+        str | None,
+        typer.Option("--time", help="Its local time, HH:MM [default: 09:00].", show_default=False),
+    ] = None,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            "--target",
+            min=0.5,
+            max=0.99,
+            help="Recall every card should have on the day [default: 0.95].",
+            show_default=False,
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
+) -> None:
+    """Set an interview date: until then, practice brings cards forward so that each is
+    recalled on the day. Without a date, show the one set and the plan.
+
+    Example: dlquiz interview 2026-12-21 --time 14:30
+    """
+    from dlquiz.clock import system_clock
+    from dlquiz.interview import InterviewError, parse_setting
+    from dlquiz.scheduler import Scheduling
+    from dlquiz.session import interview_plan
+
+    config = load_config(ctx)
+    bank = load_bank(ctx, config)
+    now = system_clock()
+    with open_store(ctx) as store:
+        if clear:
+            removed = store.clear_interview(bank.id)
+            typer.echo("Interview date removed." if removed else "No interview date was set.")
+            return
+        if day is not None:
+            try:
+                setting = parse_setting(bank.id, day, at, target, now=now, zone=None)
+            except InterviewError as e:
+                fail(str(e), code=2)
+            store.set_interview(setting)
+            typer.echo(
+                f"Interview set: {setting.local_date} at {setting.local_time} (local time), "
+                f"every card at {setting.target:.0%} recall or more by then."
+            )
+        elif at is not None or target is not None:
+            fail("--time and --target go with a date: dlquiz interview YYYY-MM-DD ...", code=2)
+        scheduling = Scheduling(config.desired_retention)
+        plan = interview_plan(store, bank, scheduling, study_days(config), now, config.new_per_day)
+        setting_now = store.interview(bank.id)
+    if plan is None:
+        if setting_now is not None:
+            typer.echo(
+                f"The interview was on {setting_now.local_date} {setting_now.local_time}; "
+                "scheduling is as usual. Set another: dlquiz interview YYYY-MM-DD"
+            )
+        else:
+            typer.echo("No interview date set. Set one: dlquiz interview YYYY-MM-DD")
+        return
+    from dlquiz.dashboard import interview as readiness
+
+    console().print(readiness(plan))
 
 
 # --- ways in and out ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
@@ -22,6 +22,9 @@ from rich.text import Text
 
 from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
 from dlquiz.text import counted, format_duration, noun, plain
+
+if TYPE_CHECKING:
+    from dlquiz.interview import Plan
 
 SHADES = "·░▒▓█"
 SHADE_STYLES = ("dim", "green", "green", "bold green", "bold green")
@@ -73,6 +76,8 @@ class Dashboard:
         hard = hardest(s)
         if hard is not None:
             yield hard
+        if s.interview is not None:
+            yield interview(s.interview)
 
 
 def abreast(
@@ -433,3 +438,88 @@ def hardest(stats: Stats) -> Panel | None:
 def _panel(body: RenderableType, heading: str) -> Panel:
     # a Text title: a str would be parsed as markup, which costs the emoji table's import
     return Panel(body, title=Text(heading), title_align="left", border_style="cyan")
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def interview(plan: Plan) -> Panel:
+    """Readiness for the interview date: the questions expected to be recalled on the day (the
+    sum of predicted recall, if the plan is followed), per topic, the cards at risk, and the
+    reviews expected on each day until then."""
+    target = plan.interview.target
+    share = plan.expected_correct / plan.questions if plan.questions else 0.0
+    at_risk = plan.at_risk
+    forward = sum(1 for c in at_risk if c.brought_forward)
+    lines: list[Text] = [
+        Text.assemble(
+            ("expected on the day ", "dim"),
+            (f"{plan.expected_correct:.1f}", "bold"),
+            f" of {counted(plan.questions, 'question')} ({share:.0%})",
+            (f" · with no more study {plan.expected_idle:.1f}", "dim"),
+        ),
+        Text.assemble(
+            (count(len(at_risk)), "bold yellow" if at_risk else "bold"),
+            f" {noun(len(at_risk), 'card')} below {percent(target)} on the day if left alone · ",
+            (count(forward), "bold"),
+            " brought forward",
+        ),
+    ]
+    loads = [d.total for d in plan.loads]
+    busiest = max(plan.loads, key=lambda d: d.total)
+    unit = "day" if len(loads) <= 35 else "week"  # a long wait is drawn a week a cell
+    cells = loads if unit == "day" else [sum(loads[i : i + 7]) for i in range(0, len(loads), 7)]
+    peak = max(cells, default=0)
+    spark = "".join(SPARKS[min(7, (n * 8 - 1) // peak)] if n and peak else " " for n in cells)
+    lines.append(Text.assemble((f"reviews a {unit} until then ", "dim"), (spark, "cyan")))
+    lines.append(
+        Text(
+            f"today {loads[0]} · busiest day {busiest.total} ({busiest.date:%a %d}) · "
+            f"mean {sum(loads) / len(loads):.1f} · on the day {plan.morning}",
+            style="dim",
+        )
+    )
+    if at_risk:
+        rows: list[list[Cell]] = [
+            [
+                plain(c.question_id, "bold"),
+                percent(c.recall_idle),
+                "today" if c.day == plan.today else f"{c.day:%a %d}",
+                percent(c.recall_planned),
+            ]
+            for c in at_risk[:5]
+        ]
+        header = ("at risk", "idle", "review", "then")
+        lines += columns(rows, "<>>>", header)
+        if len(at_risk) > 5:
+            lines.append(Text(f"and {len(at_risk) - 5} more", style="dim"))
+    topic_rows: list[list[Cell]] = [
+        [
+            plain(t.topic, "magenta"),
+            f"{count(t.seen)}/{count(t.questions)}",
+            f"{t.expected_correct:.1f}",
+            count(t.at_risk),
+        ]
+        for t in plan.topics
+    ]
+    lines += columns(topic_rows, "<>>>", ("topic", "seen", "expected", "at risk"))
+    problem = plan.new.problem()
+    if problem is not None:
+        lines.append(plain(problem, "yellow"))
+    if plan.morning:
+        lines.append(
+            Text.assemble(
+                ("on the day: ", "dim"),
+                (f"dlquiz practice before {plan.interview.local_time}", "bold cyan"),
+            )
+        )
+    when = f"{date.fromisoformat(plan.interview.local_date):%a %d %b} {plan.interview.local_time}"
+    days = plan.days_left
+    heading = (
+        "Interview today"
+        if days == 0
+        else "Interview tomorrow"
+        if days == 1
+        else f"Interview in {days} days"
+    )
+    return _panel(Group(*lines), f"{heading} · {when}")

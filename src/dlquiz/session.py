@@ -24,7 +24,7 @@ from enum import Enum
 
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
-from dlquiz.interview import make_plan
+from dlquiz.interview import Plan, make_plan
 from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, state_name
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.store import Store, StoreError
@@ -303,22 +303,37 @@ def interview_cards(
     """The cards the interview plan brings forward in today's practice; none without a date
     or once the interview has begun. The plan covers the whole bank: a session narrowed to
     topics takes the part of today's share in those topics."""
+    plan = interview_plan(store, bank, scheduling, days, now, options.new_per_day)
+    return plan.today_cards if plan is not None else ()
+
+
+def interview_plan(
+    store: Store,
+    bank: Bank,
+    scheduling: Scheduling,
+    days: StudyDays,
+    now: datetime,
+    new_per_day: int,
+    topics: tuple[str, ...] = (),
+) -> Plan | None:
+    """The plan until the bank's interview date, from the store; None when no date is set or
+    the interview has begun."""
     setting = store.interview(bank.id)
     if setting is None or setting.at <= to_ms(now):
-        return ()
+        return None
     since = to_ms(days.today_start(now))
-    plan = make_plan(
+    return make_plan(
         setting,
         bank,
         store.cards(bank.id),
         now=now,
         days=days,
         scheduling=scheduling,
-        new_per_day=options.new_per_day,
+        new_per_day=new_per_day,
         new_today=len(store.new_introduced_since(bank.id, since)),
         early_today=store.early_reviews_since(bank.id, since),
+        topics=topics,
     )
-    return plan.today_cards if plan is not None else ()
 
 
 def _overdue(row: CardRow, now_ms: int) -> float:
