@@ -510,7 +510,10 @@ def interview(plan: Plan) -> Panel:
         lines.append(
             Text.assemble(
                 ("on the day: ", "dim"),
-                (f"dlquiz practice before {plan.interview.local_time}", "bold cyan"),
+                "in the hour before ",
+                (plan.interview.local_time, "bold"),
+                ": ",
+                ("dlquiz practice", "bold cyan"),
             )
         )
     when = f"{date.fromisoformat(plan.interview.local_date):%a %d %b} {plan.interview.local_time}"

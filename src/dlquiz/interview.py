@@ -9,7 +9,9 @@ last review comes late enough:
 - a card's *window* opens on the first study day on which a review rated Good would leave its
   predicted recall at the interview at or above the target (py-fsrs says what the review does
   and what the forgetting curve gives: nothing here is FSRS arithmetic), and closes on the
-  interview day itself, whose morning session counts;
+  interview day itself, whose session in the hour before the interview (`MORNING`) counts:
+  a card forgotten again and again has a stability of hours, and only that late a review
+  brings it to the target;
 - a card that falls due as usual inside its window needs nothing; one that falls due only
   after the interview is brought forward;
 - the cards brought forward are spread over the days left: each day takes the smallest
@@ -41,6 +43,7 @@ from dlquiz.scheduler import Rating, Scheduling
 DEFAULT_TARGET = 0.95
 DEFAULT_TIME = "09:00"
 NEW_LEAD_DAYS = 3  # a new question is introduced at least this many study days before the day
+MORNING = timedelta(hours=1)  # the session on the day is planned in the hour before it
 
 
 class InterviewError(ValueError):
@@ -281,8 +284,10 @@ def make_plan(
         return None
     today, day = days.day_of(now), days.day_of(at)
     span = (day - today).days + 1  # study days from today to the interview day, both counted
-    # the moment a review on each study day is assumed to happen: now, then each day's start
+    # the moment a review on each study day is assumed to happen: now, then each day's start,
+    # and on the day itself the hour before the interview, when the plan asks for a session
     moments = [now] + [days.start(today + timedelta(days=k)) for k in range(1, span)]
+    moments[-1] = max(moments[-1], at - MORNING)
     questions = bank.with_topics(topics)
     studied = {q.id: cards[q.id] for q in questions if q.id in cards}
     idle = {qid: scheduling.retrievability(row, at) for qid, row in studied.items()}
