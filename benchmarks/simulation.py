@@ -443,7 +443,7 @@ class Readiness:
     below: int = 0  # studied cards whose predicted recall at the interview is below the target
     relearned_below: int = 0  # of those, cards relearned in the session on the morning of the day
     expected: float = 0.0  # sum of the predicted recall at the interview of the cards studied
-    learner: float = 0.0  # sum of the learner's own recall at the interview, same cards
+    learner: float = 0.0  # sum of the learner's own recall at the interview, every question
     per_day: list[int] = field(default_factory=list)  # reviews per study day, date set to day
 
     @property
@@ -460,7 +460,7 @@ class Readiness:
             f"{'with the date set' if self.with_date else 'without a date':<18} "
             f"{self.below:>3} of {self.studied} cards below {self.target:.0%} at the interview "
             f"({self.relearned_below} relearned that morning) · expected recall "
-            f"{self.expected:.1f} · the learner's own {self.learner:.1f}",
+            f"{self.expected:.1f} · the learner's own, all questions {self.learner:.1f}",
             f"{'':<18} reviews a day {self.per_day} · mean {self.mean_load:.1f} · "
             f"final week at most {self.final_week_peak}",
         ]
@@ -468,7 +468,7 @@ class Readiness:
 
 class FocusedLearner(Learner):
     """The same learner, with the same memory, on a morning when nothing distracts it: it
-    skips no card, takes no rating back, leaves no session early and suspends nothing."""
+    skips no card, takes no rating back and leaves no session early."""
 
     @classmethod
     def like(cls, learner: Learner) -> FocusedLearner:
@@ -483,7 +483,7 @@ class FocusedLearner(Learner):
 class InterviewMonth(Month):
     """Daily practice, one evening session a study day, towards an interview `days_until`
     study days after the first session, and a short session on the morning of the day, in the
-    hour before it, as the plan asks; with `with_date=False`, the same habits and no date."""
+    half hour before it, as the plan asks; with `with_date=False`, the same habits, no date."""
 
     def __init__(
         self,
@@ -496,9 +496,17 @@ class InterviewMonth(Month):
         with_date: bool = True,
         at_hour: float = 10.0,
         target: float | None = None,
+        learner: Learner | None = None,
     ) -> None:
         super().__init__(
-            bank, store, zone, first_day, length=days_until + 1, seed=seed, days_off=()
+            bank,
+            store,
+            zone,
+            first_day,
+            length=days_until + 1,
+            seed=seed,
+            learner=learner,
+            days_off=(),
         )
         from dlquiz.interview import DEFAULT_TARGET, parse_setting
 
@@ -525,7 +533,7 @@ class InterviewMonth(Month):
             hour = 18.0 + random.Random(index * 31 + 7).uniform(0, 3)
             return [Sitting(self.local(day, hour))]
         if index == self.days_until:
-            return [Sitting(self.local(day, self.at_hour - 1))]
+            return [Sitting(self.local(day, self.at_hour - 0.5))]
         return []
 
     def sit(self, sitting: Sitting) -> None:
@@ -559,10 +567,10 @@ class InterviewMonth(Month):
             recall = self.scheduling.retrievability(row, self.at)
             figures.studied += 1
             figures.expected += recall
-            figures.learner += self.learner.recall(qid, self.at)
             if recall < self.target:
                 figures.below += 1
                 figures.relearned_below += qid in relearned
+        figures.learner = sum(self.learner.recall(q.id, self.at) for q in self.bank.questions)
         counts: dict[date, int] = {}
         for review in self.store.reviews(self.bank.id):
             day = self.days.day_of(from_ms(review.reviewed_at))
@@ -577,12 +585,20 @@ def interview_runs(
     bank: Bank, folder: Path, zone: tzinfo, first_day: date, days_until: int, seed: int
 ) -> tuple[Readiness, Readiness]:
     """The same learner (same seed, same habits) without a date and with one: fresh stores in
-    `folder`."""
+    `folder`.
+
+    The learner's memory is 0.7 times FSRS's default stability, spread per question
+    (log-normal, sigma 0.4), but without the month learner's near-unlearnable questions (a
+    stability of 4%: leeches it forgets within hours and suspends at random), which would make
+    the comparison a matter of which leeches each run happened to suspend."""
     results = []
     for with_date in (False, True):
         path = folder / f"interview-{'date' if with_date else 'none'}-{seed}.db"
         with Store.open(path) as store:
-            month = InterviewMonth(bank, store, zone, first_day, days_until, seed, with_date)
+            learner = Learner(seed, hard_questions=0.0)
+            month = InterviewMonth(
+                bank, store, zone, first_day, days_until, seed, with_date, learner=learner
+            )
             month.run()
             results.append(month.readiness())
     return results[0], results[1]

@@ -510,7 +510,7 @@ def interview(plan: Plan) -> Panel:
         lines.append(
             Text.assemble(
                 ("on the day: ", "dim"),
-                "in the hour before ",
+                "in the half hour before ",
                 (plan.interview.local_time, "bold"),
                 ": ",
                 ("dlquiz practice", "bold cyan"),

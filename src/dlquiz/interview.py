@@ -9,7 +9,7 @@ last review comes late enough:
 - a card's *window* opens on the first study day on which a review rated Good would leave its
   predicted recall at the interview at or above the target (py-fsrs says what the review does
   and what the forgetting curve gives: nothing here is FSRS arithmetic), and closes on the
-  interview day itself, whose session in the hour before the interview (`MORNING`) counts:
+  interview day itself, whose session in the half hour before the interview (`MORNING`) counts:
   a card forgotten again and again has a stability of hours, and only that late a review
   brings it to the target;
 - a card that falls due as usual inside its window needs nothing; one that falls due only
@@ -43,7 +43,7 @@ from dlquiz.scheduler import Rating, Scheduling
 DEFAULT_TARGET = 0.95
 DEFAULT_TIME = "09:00"
 NEW_LEAD_DAYS = 3  # a new question is introduced at least this many study days before the day
-MORNING = timedelta(hours=1)  # the session on the day is planned in the hour before it
+MORNING = timedelta(minutes=30)  # the session on the day: in the half hour before it
 
 
 class InterviewError(ValueError):
