@@ -447,6 +447,9 @@ def interview(plan: Plan) -> Panel:
     """Readiness for the interview date: the questions expected to be recalled on the day (the
     sum of predicted recall, if the plan is followed), per topic, the cards at risk, and the
     reviews expected on each day until then."""
+    from dlquiz.clock import from_ms
+    from dlquiz.interview import MORNING
+
     target = plan.interview.target
     share = plan.expected_correct / plan.questions if plan.questions else 0.0
     at_risk = plan.at_risk
@@ -456,13 +459,12 @@ def interview(plan: Plan) -> Panel:
             ("expected on the day ", "dim"),
             (f"{plan.expected_correct:.1f}", "bold"),
             f" of {counted(plan.questions, 'question')} ({share:.0%})",
-            (f" · with no more study {plan.expected_idle:.1f}", "dim"),
         ),
         Text.assemble(
+            ("with no more study ", "dim"),
+            f"{plan.expected_idle:.1f} · ",
             (count(len(at_risk)), "bold yellow" if at_risk else "bold"),
-            f" {noun(len(at_risk), 'card')} below {percent(target)} on the day if left alone · ",
-            (count(forward), "bold"),
-            " brought forward",
+            f" {noun(len(at_risk), 'card')} below {percent(target)}",
         ),
     ]
     loads = [d.total for d in plan.loads]
@@ -471,11 +473,17 @@ def interview(plan: Plan) -> Panel:
     cells = loads if unit == "day" else [sum(loads[i : i + 7]) for i in range(0, len(loads), 7)]
     peak = max(cells, default=0)
     spark = "".join(SPARKS[min(7, (n * 8 - 1) // peak)] if n and peak else " " for n in cells)
-    lines.append(Text.assemble((f"reviews a {unit} until then ", "dim"), (spark, "cyan")))
+    lines.append(
+        Text.assemble(
+            (count(forward), "bold"),
+            f" brought forward · reviews a {unit} ",
+            (spark, "cyan"),
+        )
+    )
     lines.append(
         Text(
             f"today {loads[0]} · busiest day {busiest.total} ({busiest.date:%a %d}) · "
-            f"mean {sum(loads) / len(loads):.1f} · on the day {plan.morning}",
+            f"mean {sum(loads) / len(loads):.1f}",
             style="dim",
         )
     )
@@ -489,7 +497,7 @@ def interview(plan: Plan) -> Panel:
             ]
             for c in at_risk[:5]
         ]
-        header = ("at risk", "idle", "review", "then")
+        header = ("at risk", "left alone", "review on", "reviewed")
         lines += columns(rows, "<>>>", header)
         if len(at_risk) > 5:
             lines.append(Text(f"and {len(at_risk) - 5} more", style="dim"))
@@ -507,13 +515,12 @@ def interview(plan: Plan) -> Panel:
     if problem is not None:
         lines.append(plain(problem, "yellow"))
     if plan.morning:
+        start = from_ms(plan.interview.at) - MORNING
         lines.append(
             Text.assemble(
                 ("on the day: ", "dim"),
-                "in the half hour before ",
-                (plan.interview.local_time, "bold"),
-                ": ",
                 ("dlquiz practice", "bold cyan"),
+                f", {counted(plan.morning, 'card')}, from {start.astimezone():%H:%M}",
             )
         )
     when = f"{date.fromisoformat(plan.interview.local_date):%a %d %b} {plan.interview.local_time}"

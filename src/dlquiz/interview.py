@@ -14,9 +14,9 @@ last review comes late enough:
   brings it to the target;
 - a card that falls due as usual inside its window needs nothing; one that falls due only
   after the interview is brought forward;
-- the cards brought forward are spread over the days left: each day takes the smallest
-  number that still lets every card fit in its window at that same daily rate (`spread`), so
-  that they are not piled onto the last days;
+- the cards brought forward are spread over the days left: each day takes the daily rate
+  that still lets every card fit in its window (`spread`), so that they are not piled onto
+  the last days;
 - new questions must be introduced `NEW_LEAD_DAYS` before the day, to be learned in time; when
   the daily new-card limit cannot do that, `NewCards.problem` says so with the numbers and what
   would make it possible.
@@ -32,7 +32,7 @@ import re
 import time as clock_time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from math import ceil
+from math import ceil, floor
 from typing import Any, NamedTuple
 
 from dlquiz.bank import Bank
@@ -378,10 +378,12 @@ def _window(
 def spread(opens: Sequence[int], span: int, done_today: int = 0) -> list[int]:
     """Assign each card a day index in [its window's first day, span - 1], spreading the load.
 
-    Day by day, the day takes the least daily number of cards that still lets every card left
-    fit in its window at that rate: the largest, over every later day j, of the cards whose
-    window opens on j or later divided by the days from j on. `done_today` cards already done
-    today count against today's share. Returns the day of each card, in the order given."""
+    Day by day, the day takes the daily rate that still lets every card left fit in its window:
+    the largest, over every day j from this one on, of the cards whose window opens on j or
+    later divided by the days from j on; rounded to the nearest whole card, so that 10 cards
+    over 19 days come every other day, not all in the first 10. `done_today` cards already done
+    today count against today's share; the last day takes whatever is left. Returns the day of
+    each card, in the order given (ties in window go to the earlier card)."""
     order = sorted(range(len(opens)), key=lambda i: (max(opens[i], 0), i))
     assigned = [span - 1] * len(opens)
     position = 0
@@ -390,14 +392,15 @@ def spread(opens: Sequence[int], span: int, done_today: int = 0) -> list[int]:
         if not left:
             break
         extra = done_today if k == 0 else 0
-        rate, index = 0, 0
+        rate, index = 0.0, 0
         for j in range(k, span):
             while index < len(left) and max(opens[left[index]], k) < j:
                 index += 1
             waiting = len(left) - index + (extra if j == k else 0)
-            rate = max(rate, ceil(waiting / (span - j)))
+            rate = max(rate, waiting / (span - j))
         open_now = sum(1 for i in left if opens[i] <= k)
-        take = open_now if k == span - 1 else min(max(0, rate - extra), open_now)
+        share = floor(rate + 0.5) - extra
+        take = open_now if k == span - 1 else min(max(0, share), open_now)
         for i in left[:take]:
             assigned[i] = k
         position += take
