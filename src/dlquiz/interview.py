@@ -111,8 +111,9 @@ class CardPlan(NamedTuple):
 
     question_id: str
     recall_idle: float  # predicted recall at the interview with no more reviews
-    opens: date  # first study day a Good review brings it to the target (else the day itself)
-    reachable: bool  # False: not even a review on the morning of the day reaches the target
+    opens: date | None  # brought forward: the first study day a Good review brings it to the
+    # target (else the day itself); None for a card due before the interview
+    reachable: bool  # a Good review on `day` brings it to the target
     day: date  # the study day its next review is expected: as usual, or brought forward
     brought_forward: bool  # the plan asks for it (it would fall due only after the interview)
     recall_planned: float  # predicted recall at the interview after a Good review on `day`
@@ -292,24 +293,25 @@ def make_plan(
     studied = {q.id: cards[q.id] for q in questions if q.id in cards}
     idle = {qid: scheduling.retrievability(row, at) for qid, row in studied.items()}
 
-    risky: list[tuple[str, int, bool, int, bool]] = []  # qid, opens, reachable, natural, forward
+    # cards below the target if left alone: (qid, natural day, window's first day, reachable)
+    usual: list[tuple[str, int]] = []  # due before the interview: reviewed as usual
+    forward: list[tuple[str, int, bool]] = []  # due only after it: the plan brings them back
     for qid, row in studied.items():
         if idle[qid] >= setting.target:
             continue
-        opens, reachable = _window(scheduling, row, moments, at, setting.target)
-        natural = min(max(0, (days.day_of(from_ms(row.due)) - today).days), span - 1)
-        # not due before the interview: only the plan will bring it back in time
-        forward = row.due >= setting.at and row.state not in (LEARNING, RELEARNING)
-        risky.append((qid, opens, reachable, natural, forward))
+        if row.due >= setting.at and row.state not in (LEARNING, RELEARNING):
+            opens, reachable = _window(scheduling, row, moments, at, setting.target)
+            forward.append((qid, opens, reachable))
+        else:
+            natural = (days.day_of(from_ms(row.due)) - today).days
+            usual.append((qid, min(max(0, natural), span - 1)))
     # most urgent first: earliest window, then lowest recall at the interview
-    risky.sort(key=lambda r: (r[1], idle[r[0]], r[0]))
-    forward_items = [r for r in risky if r[4]]
-    assigned = spread([r[1] for r in forward_items], span, early_today)
-    day_of_review = {r[0]: k for r, k in zip(forward_items, assigned, strict=True)}
+    forward.sort(key=lambda r: (r[1], idle[r[0]], r[0]))
+    assigned = spread([opens for _, opens, _ in forward], span, early_today)
+    day_of_review = {r[0]: k for r, k in zip(forward, assigned, strict=True)}
     plans = []
-    for qid, opens, reachable, natural, forward in risky:
-        # a card due as usual before its window will be reviewed then, and looked at again
-        k = day_of_review[qid] if forward else max(natural, opens)
+    for qid, opens, reachable in forward:
+        k = day_of_review[qid]
         plans.append(
             CardPlan(
                 question_id=qid,
@@ -317,8 +319,23 @@ def make_plan(
                 opens=today + timedelta(days=opens),
                 reachable=reachable,
                 day=today + timedelta(days=k),
-                brought_forward=forward,
+                brought_forward=True,
                 recall_planned=_after_good(scheduling, studied[qid], moments[k], at),
+            )
+        )
+    for qid, k in usual:
+        # reviewed on its day as usual; if that is too early for the interview, the plan
+        # looks at it again afterwards
+        after = _after_good(scheduling, studied[qid], moments[k], at)
+        plans.append(
+            CardPlan(
+                question_id=qid,
+                recall_idle=idle[qid],
+                opens=None,
+                reachable=after >= setting.target,
+                day=today + timedelta(days=k),
+                brought_forward=False,
+                recall_planned=after,
             )
         )
     plans.sort(key=lambda p: (p.day, p.recall_idle, p.question_id))
