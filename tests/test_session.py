@@ -14,7 +14,7 @@ from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, to_ms
 from dlquiz.model import LEARNING, RELEARNING, REVIEW
 from dlquiz.scheduler import Rating, Scheduling
-from dlquiz.session import Mode, Options, Session
+from dlquiz.session import Item, Mode, Options, Session
 from dlquiz.store import Store, StoreError
 
 from .conftest import START, FakeClock
@@ -234,8 +234,8 @@ def test_drill_goes_due_then_weakest_then_unseen(
     assert sorted(seen_only) == sorted(cnn)
 
 
-def _drain(session: Session) -> list:  # type: ignore[type-arg]
-    shown: list[str] = []
+def _drain(session: Session) -> list[Item]:
+    shown: list[Item] = []
     while (item := session.next()) is not None:
         shown.append(item)
         session.rate(item, Rating.Easy)

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dlquiz.bank import Bank
     from dlquiz.clock import StudyDays
     from dlquiz.config import Config
+    from dlquiz.model import Question
     from dlquiz.store import Store
 
 P = ParamSpec("P")
@@ -238,12 +239,15 @@ def _study(
     topics = parse_topics(bank, topics_arg)
     mode = Mode(mode_name)
     out = console()
+    days = study_days(config)
     with open_store(ctx) as store:
         session = Session(
             bank=bank,
             store=store,
-            scheduling=Scheduling(retention if retention is not None else config.desired_retention),
-            days=study_days(config),
+            scheduling=Scheduling(
+                retention if retention is not None else config.desired_retention, days=days
+            ),
+            days=days,
             clock=system_clock,
             options=Options(
                 mode=mode,
@@ -376,13 +380,61 @@ def show(
     from dlquiz.ui import question_view
 
     bank = load_bank(ctx, load_config(ctx))
+    console().print(question_view(bank, find_question(bank, question)))
+
+
+def find_question(bank: "Bank", question: str) -> "Question":
+    """The question with this id or number; anything else is a usage error, with a guess."""
     found = bank.find(question)
     if found is None:
         keys = [q.id for q in bank.questions]
         near = get_close_matches(question.lower(), keys, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(near)}?" if near else "; `dlquiz list` shows them all"
         fail(f"no question {question!r} in {bank.path.name}{hint}", code=2)
-    console().print(question_view(bank, found))
+    return found
+
+
+QuestionArgument = Annotated[
+    str, typer.Argument(help="A question id or number, e.g. pooling or 43.", show_default=False)
+]
+
+
+@app.command(short_help="Set a card aside: practice and review skip it.")
+@reported
+def suspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Set a card aside (a leech, or a question you do not need): practice and review never
+    show it until you unsuspend it. Its progress is kept.
+
+    Example: dlquiz suspend pooling
+    """
+    from dlquiz.clock import system_clock, to_ms
+
+    bank = load_bank(ctx, load_config(ctx))
+    found = find_question(bank, question)
+    with open_store(ctx) as store:
+        done = store.suspend(bank.id, found.id, to_ms(system_clock()))
+    if not done:
+        typer.echo(
+            f"{found.id} is already suspended (`dlquiz unsuspend {found.id}` brings it back)."
+        )
+        return
+    typer.echo(f"Suspended {found.id}: practice and review will not show it.")
+    typer.echo(f"To bring it back: dlquiz unsuspend {found.id}")
+
+
+@app.command(short_help="Bring a suspended card back.")
+@reported
+def unsuspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Bring a suspended card back into practice and review, with its progress as it was.
+
+    Example: dlquiz unsuspend pooling
+    """
+    bank = load_bank(ctx, load_config(ctx))
+    found = find_question(bank, question)
+    with open_store(ctx) as store:
+        done = store.unsuspend(bank.id, found.id)
+    back = f"{found.id} is back in practice and review."
+    typer.echo(back if done else f"{found.id} is not suspended.")
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -412,20 +464,20 @@ def stats(
         from dlquiz.scheduler import Scheduling
         from dlquiz.session import interview_plan
 
-        scheduling = Scheduling(config.desired_retention)
+        scheduling = Scheduling(config.desired_retention, days=study_days(config))
         now = system_clock()
         result = figures.compute(
             store,
             bank,
             now=now,
-            days=study_days(config),
+            days=scheduling.days,
             recall=scheduling.retrievability,
             desired_retention=config.desired_retention,
             topics=chosen,
             activity_days=days,
         )
         plan = interview_plan(
-            store, bank, scheduling, study_days(config), now, config.new_per_day, chosen
+            store, bank, scheduling, scheduling.days, now, config.new_per_day, chosen
         )
         result = result._replace(interview=plan)
     if as_json:
@@ -492,8 +544,8 @@ def interview(
             )
         elif at is not None or target is not None:
             fail("--time and --target go with a date: dlquiz interview YYYY-MM-DD ...", code=2)
-        scheduling = Scheduling(config.desired_retention)
-        plan = interview_plan(store, bank, scheduling, study_days(config), now, config.new_per_day)
+        scheduling = Scheduling(config.desired_retention, days=study_days(config))
+        plan = interview_plan(store, bank, scheduling, scheduling.days, now, config.new_per_day)
         setting_now = store.interview(bank.id)
     if plan is None:
         if setting_now is not None:

@@ -33,9 +33,9 @@ from fsrs import Card, Rating, Scheduler, State
 from fsrs.scheduler import FUZZ_RANGES
 
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
-from dlquiz.model import REVIEW, CardRow
+from dlquiz.model import LEARNING, RELEARNING, REVIEW, CardRow
 
-__all__ = ["Outcome", "Rating", "Scheduling", "State"]
+__all__ = ["Outcome", "Rating", "Scheduling", "State", "is_due"]
 
 DAY_MS = 86_400_000
 
@@ -173,3 +173,13 @@ class Scheduling:
             due=from_ms(row.due),
             last_review=from_ms(row.last_review) if row.last_review is not None else None,
         )
+
+
+def is_due(row: CardRow, now_ms: int, day_end_ms: int) -> bool:
+    """Whether a stored card is due now. A learning or relearning step is due at its minute; a
+    card in the review state from the start of the study day its due instant falls in, that is
+    at any time before the next study day begins (`day_end_ms`: `StudyDays.tomorrow_start`).
+    The same rule as `Scheduling.due_ms`, without converting each card's time."""
+    if row.state in (LEARNING, RELEARNING):
+        return row.due <= now_ms
+    return row.due < day_end_ms

@@ -31,7 +31,7 @@ from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
 from dlquiz.interview import Plan, make_plan
 from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, leech_news, state_name
-from dlquiz.scheduler import Rating, Scheduling
+from dlquiz.scheduler import Rating, Scheduling, is_due
 from dlquiz.store import Store, StoreError
 
 LEARN_AHEAD = timedelta(minutes=20)
@@ -98,7 +98,11 @@ class Summary:
 
 @dataclass
 class Session:
-    """One sitting of practice or drill over a bank, backed by a store."""
+    """One sitting of practice or drill over a bank, backed by a store.
+
+    `days` decides what is due now; `scheduling.days` when a rating makes a card due. Give both
+    the same study days (time zone and rollover hour), as the CLI does from the settings.
+    """
 
     bank: Bank
     store: Store
@@ -141,7 +145,7 @@ class Session:
             (
                 r
                 for qid, r in self._rows.items()
-                if qid not in self._skipped and not _is_due(r, now_ms, day_end)
+                if qid not in self._skipped and not is_due(r, now_ms, day_end)
             ),
             key=lambda r: self.scheduling.retrievability(r, now),
         )
@@ -179,7 +183,7 @@ class Session:
         learning: list[CardRow] = []
         reviews: list[CardRow] = []
         for qid, row in self._rows.items():
-            if qid in self._skipped or not _is_due(row, now_ms, day_end):
+            if qid in self._skipped or not is_due(row, now_ms, day_end):
                 continue
             if self._in_session(qid):
                 (learning if row.state in (LEARNING, RELEARNING) else reviews).append(row)
@@ -260,7 +264,7 @@ class Session:
         return sum(
             1
             for qid, r in self._rows.items()
-            if qid not in self._skipped and _is_due(r, now_ms, day_end)
+            if qid not in self._skipped and is_due(r, now_ms, day_end)
         )
 
     def _item(self, qid: str) -> Item:
@@ -410,14 +414,6 @@ def interview_plan(
         early_today=store.early_reviews_since(bank.id, since),
         topics=topics,
     )
-
-
-def _is_due(row: CardRow, now_ms: int, day_end: int) -> bool:
-    """A learning step is due at its minute; a review card from the start of the study day its
-    due instant falls in, so any time before the next study day begins (`day_end`)."""
-    if row.state in (LEARNING, RELEARNING):
-        return row.due <= now_ms
-    return row.due < day_end
 
 
 def _overdue(row: CardRow, now_ms: int) -> float:
