@@ -454,7 +454,7 @@ def interview(plan: Plan) -> Panel:
     share = plan.expected_correct / plan.questions if plan.questions else 0.0
     at_risk = plan.at_risk
     forward = sum(1 for c in at_risk if c.brought_forward)
-    lines: list[Text] = [
+    lines: list[RenderableType] = [
         Text.assemble(
             ("expected on the day ", "dim"),
             (f"{plan.expected_correct:.1f}", "bold"),
@@ -487,7 +487,8 @@ def interview(plan: Plan) -> Panel:
             style="dim",
         )
     )
-    if at_risk:
+    ahead = [c for c in at_risk if c.brought_forward]
+    if ahead:
         rows: list[list[Cell]] = [
             [
                 plain(c.question_id, "bold"),
@@ -495,12 +496,19 @@ def interview(plan: Plan) -> Panel:
                 "today" if c.day == plan.today else f"{c.day:%a %d}",
                 percent(c.recall_planned),
             ]
-            for c in at_risk[:5]
+            for c in ahead[:5]
         ]
-        header = ("at risk", "left alone", "review on", "reviewed")
-        lines += columns(rows, "<>>>", header)
-        if len(at_risk) > 5:
-            lines.append(Text(f"and {len(at_risk) - 5} more", style="dim"))
+        header = ("brought forward", "left alone", "on", "then")
+
+        def build(width: int) -> list[Text]:
+            laid_out = columns(rows, "<>>>", header)
+            if laid_out[0].cell_len > width:  # a long id gives up room, not the figures
+                laid_out = columns(rows, "<>>>", header, flexible=0, width=width)
+            if len(ahead) > 5:
+                laid_out.append(Text(f"and {len(ahead) - 5} more", style="dim"))
+            return laid_out
+
+        lines.append(Lines(build))
     topic_rows: list[list[Cell]] = [
         [
             plain(t.topic, "magenta"),

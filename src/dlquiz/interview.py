@@ -116,7 +116,8 @@ class CardPlan(NamedTuple):
     reachable: bool  # a Good review on `day` brings it to the target
     day: date  # the study day its next review is expected: as usual, or brought forward
     brought_forward: bool  # the plan asks for it (it would fall due only after the interview)
-    recall_planned: float  # predicted recall at the interview after a Good review on `day`
+    recall_planned: float  # predicted recall at the interview after a Good review on `day`;
+    # when that is too early, the plan will ask for another later: counted at the target
 
 
 class DayLoad(NamedTuple):
@@ -324,9 +325,12 @@ def make_plan(
             )
         )
     for qid, k in usual:
-        # reviewed on its day as usual; if that is too early for the interview, the plan
-        # looks at it again afterwards
+        # reviewed on its day as usual; when that is too early for the interview, the plan
+        # brings it back once more later, inside its window: counted at the target (at most)
         after = _after_good(scheduling, studied[qid], moments[k], at)
+        if after < setting.target and k < span - 1:
+            again = _good(scheduling, studied[qid], moments[k])
+            after = min(setting.target, _after_good(scheduling, again, moments[-1], at))
         plans.append(
             CardPlan(
                 question_id=qid,
@@ -366,10 +370,14 @@ def make_plan(
     )
 
 
+def _good(scheduling: Scheduling, row: CardRow, moment: datetime) -> CardRow:
+    """The card after a review rated Good at `moment`, as py-fsrs makes it."""
+    return scheduling.review(row.bank_id, row.question_id, row, Rating.Good, moment).row
+
+
 def _after_good(scheduling: Scheduling, row: CardRow, moment: datetime, at: datetime) -> float:
     """Predicted recall at `at` after a review rated Good at `moment` (py-fsrs does both)."""
-    after = scheduling.review(row.bank_id, row.question_id, row, Rating.Good, moment).row
-    return scheduling.retrievability(after, at)
+    return scheduling.retrievability(_good(scheduling, row, moment), at)
 
 
 def _window(
