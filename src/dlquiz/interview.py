@@ -287,16 +287,16 @@ def make_plan(
     today, day = days.day_of(now), days.day_of(at)
     span = (day - today).days + 1  # study days from today to the interview day, both counted
     # the moment a review on each study day is assumed to happen: now, then each day's start,
-    # and on the day itself the hour before the interview, when the plan asks for a session
+    # and on the day itself the half hour before the interview, when the plan asks for one
     moments = [now] + [days.start(today + timedelta(days=k)) for k in range(1, span)]
     moments[-1] = max(moments[-1], at - MORNING)
     questions = bank.with_topics(topics)
     studied = {q.id: cards[q.id] for q in questions if q.id in cards}
     idle = {qid: scheduling.retrievability(row, at) for qid, row in studied.items()}
 
-    # cards below the target if left alone: (qid, natural day, window's first day, reachable)
-    usual: list[tuple[str, int]] = []  # due before the interview: reviewed as usual
-    forward: list[tuple[str, int, bool]] = []  # due only after it: the plan brings them back
+    # the cards below the target if left alone
+    usual: list[tuple[str, int]] = []  # due before the interview: (qid, its day)
+    forward: list[tuple[str, int, bool]] = []  # due after it: (qid, window opens, reachable)
     for qid, row in studied.items():
         if idle[qid] >= setting.target:
             continue
