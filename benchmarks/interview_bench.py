@@ -15,7 +15,8 @@ and the learner's own, and the reviews per study day. Exits 1 when, with the dat
 - a day of the final week carries more than twice the mean daily load since the date was set;
 
 or when, without the date, fewer than a fifth of the cards are below the target (the run would
-not show what the date changes).
+not show what the date changes), or when either run fails one of the month simulation's own
+checks (a session complete while a card was due, a new card shown before a due one, ...).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def misses(without: Readiness, with_date: Readiness) -> list[str]:
             f"a day of the final week has {with_date.final_week_peak} reviews, more than twice "
             f"the mean ({with_date.mean_load:.1f})"
         )
+    for run in (without, with_date):
+        if run.violations:
+            found.append(f"{run.violations} failures of the month simulation's own checks")
     if without.below < without.studied / 5:
         found.append(f"without a date only {without.below} of {without.studied} cards are below")
     return found

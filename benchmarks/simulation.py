@@ -445,6 +445,7 @@ class Readiness:
     expected: float = 0.0  # sum of the predicted recall at the interview of the cards studied
     learner: float = 0.0  # sum of the learner's own recall at the interview, every question
     per_day: list[int] = field(default_factory=list)  # reviews per study day, date set to day
+    violations: int = 0  # failures of the month simulation's own checks (`Figures.violations`)
 
     @property
     def mean_load(self) -> float:
@@ -599,6 +600,8 @@ def interview_runs(
             month = InterviewMonth(
                 bank, store, zone, first_day, days_until, seed, with_date, learner=learner
             )
-            month.run()
-            results.append(month.readiness())
+            figures = month.run()
+            readiness = month.readiness()
+            readiness.violations = figures.violations
+            results.append(readiness)
     return results[0], results[1]

@@ -375,3 +375,4 @@ def test_with_a_date_every_card_is_ready_on_the_day(bank: Bank, tmp_path: Path) 
     assert with_date.learner > without.learner
     assert with_date.expected > without.expected
     assert with_date.final_week_peak <= 2 * with_date.mean_load
+    assert without.violations == with_date.violations == 0  # the month's own promises hold
