@@ -500,12 +500,15 @@ def interview(
     ] = None,
     at: Annotated[
         str | None,
-        typer.Option("--time", help="Its local time, HH:MM [default: 09:00].", show_default=False),
+        typer.Option(
+            "--time", metavar="HH:MM", help="Its local time [default: 09:00].", show_default=False
+        ),
     ] = None,
     target: Annotated[
         float | None,
         typer.Option(
             "--target",
+            metavar="R",
             min=0.5,
             max=0.99,
             help="Recall every card should have on the day [default: 0.95].",
