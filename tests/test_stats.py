@@ -655,17 +655,17 @@ def flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 def check_schema(output: dict[str, Any]) -> None:
     """Every field of `output` documented and of its documented type; every documented field
-    present (but the items of arrays that are empty here)."""
+    present (but the items of arrays that are empty here, and the fields of objects that are
+    null here)."""
     fields = documented_fields()
     assert len(fields) > 40, "the table of fields in docs/stats-json.md was not found"
     seen = dict(flatten(output))
     for path, value in seen.items():
         assert path in fields, f"{path} is not documented in docs/stats-json.md"
         assert has_type(value, fields[path]), f"{path} = {value!r} is not {fields[path]}"
-    empty = [path for path, value in seen.items() if value == []]
-    missing = [
-        p for p in fields if p not in seen and not any(p.startswith(f"{e}[]") for e in empty)
-    ]
+    empty = [f"{path}[]" for path, value in seen.items() if value == []]
+    empty += [f"{path}." for path, value in seen.items() if value is None]
+    missing = [p for p in fields if p not in seen and not any(p.startswith(e) for e in empty)]
     assert not missing, f"documented but not in the output: {missing}"
 
 
@@ -679,6 +679,7 @@ def has_type(value: Any, kind: str) -> bool:
             isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", v) is not None
         ),
         "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
         "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "object": lambda v: isinstance(v, dict),
         "array": lambda v: isinstance(v, list),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
@@ -23,6 +23,9 @@ from rich.text import Text
 from dlquiz.markup import plain
 from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
 from dlquiz.text import counted, format_duration, noun
+
+if TYPE_CHECKING:
+    from dlquiz.interview import Plan
 
 SHADES = "·░▒▓█"
 SHADE_STYLES = ("dim", "green", "green", "bold green", "bold green")
@@ -74,6 +77,8 @@ class Dashboard:
         hard = hardest(s)
         if hard is not None:
             yield hard
+        if s.interview is not None:
+            yield interview(s.interview)
 
 
 def abreast(
@@ -434,3 +439,106 @@ def hardest(stats: Stats) -> Panel | None:
 def _panel(body: RenderableType, heading: str) -> Panel:
     # a Text title: a str would be parsed as markup, which costs the emoji table's import
     return Panel(body, title=Text(heading), title_align="left", border_style="cyan")
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def interview(plan: Plan) -> Panel:
+    """Readiness for the interview date: the questions expected to be recalled on the day (the
+    sum of predicted recall, if the plan is followed), per topic, the cards at risk, and the
+    reviews expected on each day until then."""
+    from dlquiz.clock import from_ms
+    from dlquiz.interview import MORNING
+
+    target = plan.interview.target
+    share = plan.expected_correct / plan.questions if plan.questions else 0.0
+    at_risk = plan.at_risk
+    forward = sum(1 for c in at_risk if c.brought_forward)
+    lines: list[RenderableType] = [
+        Text.assemble(
+            ("expected on the day ", "dim"),
+            (f"{plan.expected_correct:.1f}", "bold"),
+            f" of {counted(plan.questions, 'question')} ({share:.0%})",
+        ),
+        Text.assemble(
+            ("with no more study ", "dim"),
+            f"{plan.expected_idle:.1f} · ",
+            (count(len(at_risk)), "bold yellow" if at_risk else "bold"),
+            f" {noun(len(at_risk), 'card')} below {percent(target)}",
+        ),
+    ]
+    loads = [d.total for d in plan.loads]
+    busiest = max(plan.loads, key=lambda d: d.total)
+    unit = "day" if len(loads) <= 35 else "week"  # a long wait is drawn a week a cell
+    cells = loads if unit == "day" else [sum(loads[i : i + 7]) for i in range(0, len(loads), 7)]
+    peak = max(cells, default=0)
+    spark = "".join(SPARKS[min(7, (n * 8 - 1) // peak)] if n and peak else " " for n in cells)
+    lines.append(
+        Text.assemble(
+            (count(forward), "bold"),
+            f" brought forward · reviews a {unit} ",
+            (spark, "cyan"),
+        )
+    )
+    lines.append(
+        Text(
+            f"today {loads[0]} · busiest day {busiest.total} ({busiest.date:%a %d}) · "
+            f"mean {sum(loads) / len(loads):.1f}",
+            style="dim",
+        )
+    )
+    ahead = [c for c in at_risk if c.brought_forward]
+    if ahead:
+        rows: list[list[Cell]] = [
+            [
+                plain(c.question_id, "bold"),
+                percent(c.recall_idle),
+                "today" if c.day == plan.today else f"{c.day:%a %d}",
+                percent(c.recall_planned),
+            ]
+            for c in ahead[:5]
+        ]
+        header = ("brought forward", "left alone", "on", "then")
+
+        def build(width: int) -> list[Text]:
+            laid_out = columns(rows, "<>>>", header)
+            if laid_out[0].cell_len > width:  # a long id gives up room, not the figures
+                laid_out = columns(rows, "<>>>", header, flexible=0, width=width)
+            if len(ahead) > 5:
+                laid_out.append(Text(f"and {len(ahead) - 5} more", style="dim"))
+            return laid_out
+
+        lines.append(Lines(build))
+    topic_rows: list[list[Cell]] = [
+        [
+            plain(t.topic, "magenta"),
+            f"{count(t.seen)}/{count(t.questions)}",
+            f"{t.expected_correct:.1f}",
+            count(t.at_risk),
+        ]
+        for t in plan.topics
+    ]
+    lines += columns(topic_rows, "<>>>", ("topic", "seen", "expected", "at risk"))
+    problem = plan.new.problem()
+    if problem is not None:
+        lines.append(plain(problem, "yellow"))
+    if plan.morning:
+        start = from_ms(plan.interview.at) - MORNING
+        lines.append(
+            Text.assemble(
+                ("on the day: ", "dim"),
+                ("dlquiz practice", "bold cyan"),
+                f", {counted(plan.morning, 'card')}, from {start.astimezone():%H:%M}",
+            )
+        )
+    when = f"{date.fromisoformat(plan.interview.local_date):%a %d %b} {plan.interview.local_time}"
+    days = plan.days_left
+    heading = (
+        "Interview today"
+        if days == 0
+        else "Interview tomorrow"
+        if days == 1
+        else f"Interview in {days} days"
+    )
+    return _panel(Group(*lines), f"{heading} · {when}")

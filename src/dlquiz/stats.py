@@ -26,12 +26,15 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import REVIEW, CardRow, Question
 from dlquiz.store import BUCKET_MS, Store
+
+if TYPE_CHECKING:
+    from dlquiz.interview import Plan
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0
@@ -118,6 +121,7 @@ class Stats(NamedTuple):
     total_reviews: int
     per_topic: tuple[TopicFigures, ...]
     hardest: tuple[HardQuestion, ...]
+    interview: Plan | None = None  # while an interview date is set (`dlquiz interview`)
 
     @property
     def empty(self) -> bool:
@@ -194,6 +198,7 @@ class Stats(NamedTuple):
                 }
                 for h in self.hardest
             ],
+            "interview": None if self.interview is None else self.interview.to_json(),
         }
 
 
