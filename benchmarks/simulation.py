@@ -35,7 +35,7 @@ from fsrs import Card, Scheduler, State
 
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, from_ms, to_ms
-from dlquiz.model import NEW, REVIEW, CardRow, ReviewRow
+from dlquiz.model import NEW, RELEARNING, REVIEW, CardRow, ReviewRow
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Item, Mode, Options, Session
 from dlquiz.store import Store
@@ -428,3 +428,180 @@ def simulate(
     """One simulated stretch of use on a fresh store at `store_path`."""
     with Store.open(store_path) as store:
         return Month(bank, store, zone, first_day, length, seed).run()
+
+
+# --- studying towards an interview date (issue 12) ---------------------------------------------
+
+
+@dataclass
+class Readiness:
+    """How ready a simulated learner is at the interview: the figures issue 12 asks for."""
+
+    with_date: bool
+    target: float
+    studied: int = 0  # cards studied and not suspended
+    below: int = 0  # studied cards whose predicted recall at the interview is below the target
+    relearned_below: int = 0  # of those, cards relearned in the session on the morning of the day
+    expected: float = 0.0  # sum of the predicted recall at the interview of the cards studied
+    learner: float = 0.0  # sum of the learner's own recall at the interview, every question
+    per_day: list[int] = field(default_factory=list)  # reviews per study day, date set to day
+    violations: int = 0  # failures of the month simulation's own checks (`Figures.violations`)
+
+    @property
+    def mean_load(self) -> float:
+        """Reviews per study day, from the day the date was set to the interview day."""
+        return sum(self.per_day) / len(self.per_day) if self.per_day else 0.0
+
+    @property
+    def final_week_peak(self) -> int:
+        return max(self.per_day[-7:], default=0)
+
+    def lines(self) -> list[str]:
+        return [
+            f"{'with the date set' if self.with_date else 'without a date':<18} "
+            f"{self.below:>3} of {self.studied} cards below {self.target:.0%} at the interview "
+            f"({self.relearned_below} relearned that morning) · expected recall "
+            f"{self.expected:.1f} · the learner's own, all questions {self.learner:.1f}",
+            f"{'':<18} reviews a day {self.per_day} · mean {self.mean_load:.1f} · "
+            f"final week at most {self.final_week_peak}",
+        ]
+
+
+class FocusedLearner(Learner):
+    """The same learner, with the same memory, on a morning when nothing distracts it: it
+    skips no card, takes no rating back and leaves no session early."""
+
+    @classmethod
+    def like(cls, learner: Learner) -> FocusedLearner:
+        focused = cls.__new__(cls)
+        focused.__dict__.update(learner.__dict__)
+        return focused
+
+    def chance(self, p: float) -> bool:
+        return False
+
+
+class InterviewMonth(Month):
+    """Daily practice, one evening session a study day, towards an interview `days_until`
+    study days after the first session, and a short session on the morning of the day, in the
+    half hour before it, as the plan asks; with `with_date=False`, the same habits, no date."""
+
+    def __init__(
+        self,
+        bank: Bank,
+        store: Store,
+        zone: tzinfo,
+        first_day: date,
+        days_until: int = 21,
+        seed: int = 1,
+        with_date: bool = True,
+        at_hour: float = 10.0,
+        target: float | None = None,
+        learner: Learner | None = None,
+    ) -> None:
+        super().__init__(
+            bank,
+            store,
+            zone,
+            first_day,
+            length=days_until + 1,
+            seed=seed,
+            learner=learner,
+            days_off=(),
+        )
+        from dlquiz.interview import DEFAULT_TARGET, parse_setting
+
+        self.days_until, self.at_hour, self.with_date = days_until, at_hour, with_date
+        self.interview_day = first_day + timedelta(days=days_until)
+        self.at = self.local(self.interview_day, at_hour)
+        self.target = target if target is not None else DEFAULT_TARGET
+        if with_date:
+            first_session = self.sittings(0, first_day)[0].at
+            when = f"{int(at_hour):02d}:{round(at_hour % 1 * 60):02d}"
+            setting = parse_setting(
+                bank.id,
+                self.interview_day.isoformat(),
+                when,
+                self.target,
+                now=first_session,
+                zone=zone,
+            )
+            store.set_interview(setting)
+
+    def sittings(self, index: int, day: date) -> list[Sitting]:
+        if index < self.days_until:
+            # the same evening hour for both runs of a seed: no draw from the shared generator
+            hour = 18.0 + random.Random(index * 31 + 7).uniform(0, 3)
+            return [Sitting(self.local(day, hour))]
+        if index == self.days_until:
+            return [Sitting(self.local(day, self.at_hour - 0.5))]
+        return []
+
+    def sit(self, sitting: Sitting) -> None:
+        """A learner who leaves a session early comes back a few minutes later to finish it
+        (up to three times): practising every day means getting through the day's cards. On
+        the morning of the interview it goes through every card, skipping none."""
+        if self.days.day_of(sitting.at) == self.interview_day:
+            self.learner = FocusedLearner.like(self.learner)
+        for _ in range(4):
+            completed = self.figures.completed
+            super().sit(sitting)
+            if self.figures.completed > completed:
+                return
+            self.clock.advance(self.rng.uniform(120, 600))
+            sitting = Sitting(self.clock(), sitting.mode, sitting.topics)
+
+    def readiness(self) -> Readiness:
+        """The figures at the interview, from the store and the learner's memory."""
+        figures = Readiness(self.with_date, self.target)
+        morning = to_ms(self.days.start(self.interview_day))
+        relearned = {
+            r.question_id
+            for r in self.store.reviews(self.bank.id)
+            if r.reviewed_at >= morning
+            and (r.rating == Rating.Again or r.state_before == RELEARNING)
+        }
+        suspended = self.store.suspended(self.bank.id)  # set aside: no longer studied
+        for qid, row in self.store.cards(self.bank.id).items():
+            if qid in suspended:
+                continue
+            recall = self.scheduling.retrievability(row, self.at)
+            figures.studied += 1
+            figures.expected += recall
+            if recall < self.target:
+                figures.below += 1
+                figures.relearned_below += qid in relearned
+        figures.learner = sum(self.learner.recall(q.id, self.at) for q in self.bank.questions)
+        counts: dict[date, int] = {}
+        for review in self.store.reviews(self.bank.id):
+            day = self.days.day_of(from_ms(review.reviewed_at))
+            counts[day] = counts.get(day, 0) + 1
+        figures.per_day = [
+            counts.get(self.first_day + timedelta(days=i), 0) for i in range(self.days_until + 1)
+        ]
+        return figures
+
+
+def interview_runs(
+    bank: Bank, folder: Path, zone: tzinfo, first_day: date, days_until: int, seed: int
+) -> tuple[Readiness, Readiness]:
+    """The same learner (same seed, same habits) without a date and with one: fresh stores in
+    `folder`.
+
+    The learner's memory is 0.7 times FSRS's default stability, spread per question
+    (log-normal, sigma 0.4), but without the month learner's near-unlearnable questions (a
+    stability of 4%: leeches it forgets within hours and suspends at random), which would make
+    the comparison a matter of which leeches each run happened to suspend."""
+    results = []
+    for with_date in (False, True):
+        path = folder / f"interview-{'date' if with_date else 'none'}-{seed}.db"
+        with Store.open(path) as store:
+            learner = Learner(seed, hard_questions=0.0)
+            month = InterviewMonth(
+                bank, store, zone, first_day, days_until, seed, with_date, learner=learner
+            )
+            figures = month.run()
+            readiness = month.readiness()
+            readiness.violations = figures.violations
+            results.append(readiness)
+    return results[0], results[1]

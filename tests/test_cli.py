@@ -46,6 +46,7 @@ def test_every_command_has_help_with_an_example() -> None:
         "reset",
         "doctor",
         "path",
+        "interview",
     } <= set(names)
     for name in names:
         result = run(name, "--help")

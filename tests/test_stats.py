@@ -31,9 +31,9 @@ from dlquiz.bank import Bank
 from dlquiz.cli import StatsSection, app
 from dlquiz.clock import StudyDays, from_ms, to_ms
 from dlquiz.dashboard import SECTIONS, dashboard
-from dlquiz.model import LEARNING, LEECH_LAPSES, NEW, RELEARNING, REVIEW, CardRow
+from dlquiz.model import LEARNING, LEECH_LAPSES, NEW, RELEARNING, REVIEW, CardRow, InterviewRow
 from dlquiz.scheduler import Rating, Scheduling
-from dlquiz.session import Session
+from dlquiz.session import Session, interview_plan
 from dlquiz.stats import DayCount, Overview, Stats, compute
 from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, Store
 
@@ -667,17 +667,17 @@ def flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 def check_schema(output: dict[str, Any]) -> None:
     """Every field of `output` documented and of its documented type; every documented field
-    present (but the items of arrays that are empty here)."""
+    present (but the items of arrays that are empty here, and the fields of objects that are
+    null here)."""
     fields = documented_fields()
     assert len(fields) > 40, "the table of fields in docs/stats-json.md was not found"
     seen = dict(flatten(output))
     for path, value in seen.items():
         assert path in fields, f"{path} is not documented in docs/stats-json.md"
         assert has_type(value, fields[path]), f"{path} = {value!r} is not {fields[path]}"
-    empty = [path for path, value in seen.items() if value == []]
-    missing = [
-        p for p in fields if p not in seen and not any(p.startswith(f"{e}[]") for e in empty)
-    ]
+    empty = [f"{path}[]" for path, value in seen.items() if value == []]
+    empty += [f"{path}." for path, value in seen.items() if value is None]
+    missing = [p for p in fields if p not in seen and not any(p.startswith(e) for e in empty)]
     assert not missing, f"documented but not in the output: {missing}"
 
 
@@ -691,10 +691,10 @@ def has_type(value: Any, kind: str) -> bool:
             isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", v) is not None
         ),
         "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
         "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "object": lambda v: isinstance(v, dict),
         "array": lambda v: isinstance(v, list),
-        "boolean": lambda v: isinstance(v, bool),
     }
     return checks[kind](value)
 
@@ -838,7 +838,8 @@ def test_the_dashboard_fits_the_terminal_and_shows_every_section(
     assert "47 new · 1 learning · 1 in review · 1 mastered" in text
     assert "1/50 mastered (2%)" in text
     assert "mastered: predicted recall ≥ 90%, stability ≥ 21 days" in text
-    assert "done today     1 review · 1 new · 0m 42s spent" in text
+    assert "studied        today 1 review · 1 new · 0m 42s spent ·" in text
+    assert "streak 3 days (longest 3)" in text
     assert re.search(r"due +1 due now · 1 more later today[\s│]+→ dlquiz practice", text)
     assert re.search(r"last 7 days +2 +50% +90%", text)
     assert re.search(r"all time +3 +67% +90%", text)
@@ -928,6 +929,7 @@ PANEL_TITLES = {
     "hardest": "Hardest questions",
     "leeches": "Leeches · 8+ lapses",
     "suspended": "Suspended · never shown",
+    "interview": "No interview date set. To plan for one: dlquiz interview YYYY-MM-DD",
 }
 
 
@@ -940,8 +942,9 @@ def test_after_a_month_the_default_screen_fits_40_lines_and_leads_with_what_to_d
     # the first panel: what to do now, each figure labelled, the weakest topic's command
     today = "\n".join(lines[: next(i for i, line in enumerate(lines) if line.startswith("╰"))])
     assert "Today · Wed 02 Dec" in today
-    for label in ("due ", "new cards", "done today", "streak", "retention", "weakest topic"):
+    for label in ("due ", "new cards", "studied", "retention", "weakest topic"):
         assert f"│ {label}" in today, label
+    assert re.search(r"studied +today \d+ reviews · \d+ new · .* · streak \d+ days", today)
     assert re.search(r"measured over the last 30 days · target 90%", today)
     assert re.search(r"weakest topic +[a-z-]+ · predicted recall \d+%", today)
     assert re.search(r"→ dlquiz review --topic [a-z-]+", today)
@@ -949,10 +952,10 @@ def test_after_a_month_the_default_screen_fits_40_lines_and_leads_with_what_to_d
     # the default sections, then how to see the others
     for name in ("overview", "retention", "topics"):
         assert PANEL_TITLES[name] in text
-    for name in ("forecast", "activity", "hardest", "leeches", "suspended"):
+    for name in ("forecast", "activity", "hardest", "leeches", "suspended", "interview"):
         assert PANEL_TITLES[name] not in text
     assert "… 4 more topics: dlquiz stats --section topics" in text
-    assert lines[-1].startswith("more: dlquiz stats --all, or --section NAME: forecast,")
+    assert lines[-1].startswith("more: dlquiz stats --all, or -s NAME: forecast, activity,")
 
 
 def test_after_a_month_all_shows_every_section(month_old: datetime) -> None:
@@ -971,6 +974,7 @@ def test_named_sections_show_only_those_after_the_today_panel(month_old: datetim
     assert PANEL_TITLES["forecast"] in text and PANEL_TITLES["activity"] in text
     for name in ("overview", "retention", "topics", "hardest", "leeches", "suspended"):
         assert PANEL_TITLES[name] not in text, name
+    assert PANEL_TITLES["interview"] not in text
     assert text.index("Today · ") < text.index("Due in the next") < text.index("Activity · ")
     wrong = CliRunner().invoke(app, ["stats", "--section", "calendar"])
     assert wrong.exit_code == 2 and "calendar" in wrong.output
@@ -1005,7 +1009,7 @@ def test_after_a_month_the_json_keeps_every_figure_and_agrees_with_the_screen(
     assert len(forecast) == 14 and len(output["activity"]["days"]) == 182
     assert output["activity"]["total_reviews"] > 500
     screen = stats_command()
-    assert f"streak         {output['activity']['current_streak']} days" in screen
+    assert f"streak {output['activity']['current_streak']} days" in screen
     month = output["retention"]["30d"]
     assert f"{round(month['rate'] * 100)}% measured over the last 30 days" in screen
 
@@ -1226,20 +1230,26 @@ def test_the_default_screen_stays_within_40_lines_with_everything_to_say(
     store: Store, bank: Bank
 ) -> None:
     """Every line of the Today panel in use, long ids, many leeches and suspended cards: still
-    40 lines at 100 columns, the ids beyond the first three counted, not listed."""
+    40 lines at 100 columns, with as many ids as fit one line and the rest counted."""
     leeches = [q.id for q in bank.questions if len(q.id) > 20][:8]
     put(store, *(card(bank, qid, lapses=9, due=START - timedelta(hours=1)) for qid in leeches))
     put(store, card(bank, "relu", due=START + timedelta(hours=2)))
     for qid in leeches[:2]:
         log(store, bank, qid, at(TODAY, 8), rating=1)
+    interview = START + timedelta(days=19)
+    store.set_interview(InterviewRow(bank.id, to_ms(interview), "2026-03-21", "12:00", 0.95, 0))
+    scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
+    plan = interview_plan(store, bank, scheduling, UTC4, START, 10)
     stats = stats_of(store, bank, recall={}, suspended=frozenset(leeches[4:]))
+    stats = stats._replace(interview=plan)
     assert len(stats.leeches) == 8 and len(stats.suspended) == 4
     lines = render(stats, 100, sections=None).splitlines()
+    assert re.search(r"│ interview +Sat 21 Mar \(in 19 days\) · expect ", "\n".join(lines))
     assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
     text = "\n".join(lines)
-    wrapped = r": [^│]*,[^│]*│\s+│ +[a-z-]+ and 1 more"  # ids wrap onto a second line
-    assert re.search(r"leeches +4 cards with 8\+ lapses" + wrapped, text)
-    assert re.search(r"suspended +4 never shown" + wrapped, text)
+    # one line each: as many ids as fit (none, if the command would not fit beside them)
+    assert re.search(r"leeches +4 cards with 8\+ lapses  → dlquiz show [a-z-]+ +│", text)
+    assert re.search(r"suspended +4 never shown: [a-z-]+(, [a-z-]+)* and \d more +│", text)
 
 
 def test_new_cards_left_count_only_cards_a_session_could_show(store: Store, bank: Bank) -> None:

@@ -348,6 +348,7 @@ class StatsSection(StrEnum):
     hardest = "hardest"
     leeches = "leeches"
     suspended = "suspended"
+    interview = "interview"
 
 
 @command("Your progress, and what to study now.")
@@ -379,16 +380,18 @@ def stats(
     """
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
+    from dlquiz.session import interview_plan
 
     ws = workspace(ctx)
     bank = ws.bank()
     chosen = bank.resolve_topics(topic)
-    scheduling = ws.scheduling()
+    now = system_clock()
     with ws.open_store() as store:
+        scheduling = ws.scheduling()
         result = figures.compute(
             store,
             bank,
-            now=system_clock(),
+            now=now,
             days=scheduling.days,
             recall=scheduling.retrievability,
             due_at=scheduling.due_ms,
@@ -398,6 +401,10 @@ def stats(
             topics=chosen,
             activity_days=days,
         )
+        plan = interview_plan(
+            store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
+        )
+        result = result._replace(interview=plan)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
@@ -405,6 +412,49 @@ def stats(
 
     sections = SECTIONS if show_all else ([s.value for s in section] if section else None)
     console().print(dashboard(result, sections))
+
+
+@command("Set an interview date and get ready for it.")
+def interview(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Argument(metavar="[DATE]", help="The interview's date, YYYY-MM-DD.")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--time", metavar="HH:MM", help="Its local time [default: 09:00].")
+    ] = None,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            "--target", metavar="R", help="Recall every card should have then [default: 0.95]."
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
+) -> None:
+    """Set an interview date: until then, practice brings cards forward so that each is
+    recalled on the day. Without a date, show the one set and the plan.
+
+    Example: dlquiz interview 2026-12-21 --time 14:30
+    """
+    from dlquiz.clock import system_clock
+    from dlquiz.interview import change_setting
+    from dlquiz.session import interview_plan
+
+    ws = workspace(ctx)
+    bank, now = ws.bank(), system_clock()
+    with ws.open_store() as store:
+        said = change_setting(store, bank.id, day, at, target, clear, now)
+        plan = (
+            None
+            if clear
+            else interview_plan(store, bank, ws.scheduling(), ws.days(), now, ws.config.new_per_day)
+        )
+    if said:
+        typer.echo(said)
+    if plan is not None:
+        from dlquiz.dashboard import interview as readiness
+
+        console().print(readiness(plan))
 
 
 # --- ways in and out ---------------------------------------------------------------------------

@@ -17,9 +17,9 @@ fraction of the time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.panel import Panel
@@ -30,6 +30,9 @@ from dlquiz.markup import plain
 from dlquiz.model import LEECH_LAPSES
 from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
 from dlquiz.text import counted, format_duration, noun
+
+if TYPE_CHECKING:
+    from dlquiz.interview import Plan
 
 SHADES = "·░▒▓█"
 SHADE_STYLES = ("dim", "green", "green", "bold green", "bold green")
@@ -47,6 +50,7 @@ SECTIONS = (  # in the order they are shown
     "hardest",
     "leeches",
     "suspended",
+    "interview",
 )
 DEFAULT_SECTIONS = ("overview", "retention", "topics")
 DEFAULT_TOPICS = 5  # rows of the topic table in the default view (a bank may have many topics)
@@ -57,6 +61,7 @@ SIDE_BY_SIDE = (
     (("hardest",), ()),
     (("leeches",), ()),
     (("suspended",), ()),
+    (("interview",), ()),
 )
 
 Cell = str | Text
@@ -105,6 +110,8 @@ class Dashboard:
                 return activity(s, width)
             if name == "topics":
                 return per_topic(s, DEFAULT_TOPICS if self.sections is None else None)
+            if name == "interview":
+                return no_interview(s) if s.interview is None else interview(s.interview)
             return PANELS[name](s)
 
         for left_names, right_names in SIDE_BY_SIDE:
@@ -125,11 +132,15 @@ class Dashboard:
 
 def more(stats: Stats) -> Text:
     """The last line of the default view: how to see the sections it leaves out."""
-    hidden = ", ".join(n for n in SECTIONS if n not in DEFAULT_SECTIONS)
+    hidden = ", ".join(
+        n
+        for n in SECTIONS
+        if n not in DEFAULT_SECTIONS and (n != "interview" or stats.interview is not None)
+    )
     return Text.assemble(
         ("more: ", "dim"),
         (f"dlquiz stats{_topic_options(stats)} --all", "bold cyan"),
-        (f", or --section NAME: {hidden}", "dim"),
+        (f", or -s NAME: {hidden}", "dim"),
     )
 
 
@@ -276,13 +287,14 @@ def nothing_yet(stats: Stats) -> Group:
 
 
 class NowRow(NamedTuple):
-    """A line of the Today panel: a label, pieces of text (shown `sep` apart, wrapped between
-    pieces when the width asks), and the command that acts on it, if any."""
+    """A line of the Today panel: a label, pieces of text (shown " · " apart, wrapped between
+    pieces when the width asks), then `ids` (as many as fit the line, and how many more), and
+    the command that acts on it, if any."""
 
     label: str
     pieces: list[Text]
     command: str | None = None
-    sep: str = " · "
+    ids: tuple[str, ...] = ()
 
 
 def now(stats: Stats) -> Panel:
@@ -297,15 +309,18 @@ def now(stats: Stats) -> Panel:
         for row in rows:
             line = Text(row.label.ljust(indent), style="dim")
             for i, piece in enumerate(row.pieces):
-                sep = row.sep if i else ""
+                sep = " · " if i else ""
                 if i and line.cell_len + len(sep) + piece.cell_len > width:
                     lines.append(line.append(sep.rstrip()))
                     line = Text(" " * indent)
                 else:
                     line.append(sep)
                 line.append_text(piece)
+            arrow = Text.assemble(("→ ", "dim"), plain(row.command or "", "bold cyan"))
+            if row.ids:
+                room = width - line.cell_len - (2 + arrow.cell_len if row.command else 0)
+                line.append_text(_ids_within(row.ids, room, required=row.command is None))
             if row.command is not None:
-                arrow = Text.assemble(("→ ", "dim"), plain(row.command, "bold cyan"))
                 if line.cell_len + 2 + arrow.cell_len > width:
                     lines.append(line)
                     line = Text(" " * indent)
@@ -351,17 +366,17 @@ def now_rows(stats: Stats) -> list[NowRow]:
         new.append(Text(f"{count(unseen)} never seen"))
     rows.append(NowRow("new cards", new, practice if t.new_left and not t.due else None))
 
-    done = [
-        Text.assemble((count(t.reviews), "bold"), f" {noun(t.reviews, 'review')}"),
+    studied = [
+        Text.assemble("today ", (count(t.reviews), "bold"), f" {noun(t.reviews, 'review')}"),
         Text.assemble((count(t.new), "bold"), " new"),
         Text.assemble((format_duration(t.seconds), "bold"), " spent"),
+        Text.assemble(
+            "streak ",
+            (counted(stats.current_streak, "day"), "bold"),
+            f" (longest {count(stats.longest_streak)})",
+        ),
     ]
-    rows.append(NowRow("done today", done))
-    streak = [
-        Text(counted(stats.current_streak, "day"), style="bold"),
-        Text(f"longest {counted(stats.longest_streak, 'day')}"),
-    ]
-    rows.append(NowRow("streak", streak))
+    rows.append(NowRow("studied", studied))
 
     month = next(r for r in stats.retention if r.window == "30d")
     rate, target = month.rate, stats.desired_retention
@@ -390,33 +405,67 @@ def now_rows(stats: Stats) -> list[NowRow]:
             Text(counted(weakest.lapses, "lapse")),
         ]
         rows.append(NowRow("weakest topic", pieces, f"dlquiz review --topic {weakest.topic}"))
+    if stats.interview is not None:
+        rows.append(_interview_row(stats.interview))
     leeches = [c for c in stats.leeches if not c.suspended]
     if leeches:
         head = Text.assemble(
             (count(len(leeches)), "bold red"),
-            f" {noun(len(leeches), 'card')} with {LEECH_LAPSES}+ lapses:",
+            f" {noun(len(leeches), 'card')} with {LEECH_LAPSES}+ lapses",
         )
-        ids = _listed(c.id for c in leeches)
-        rows.append(NowRow("leeches", [head, *ids], f"dlquiz show {leeches[0].id}", " "))
+        ids = tuple(c.id for c in leeches)
+        rows.append(NowRow("leeches", [head], f"dlquiz show {leeches[0].id}", ids))
     if stats.suspended:
-        head = Text.assemble((count(len(stats.suspended)), "bold"), " never shown:")
-        ids = _listed(c.id for c in stats.suspended)
-        rows.append(NowRow("suspended", [head, *ids], None, " "))
+        head = Text.assemble((count(len(stats.suspended)), "bold"), " never shown")
+        rows.append(NowRow("suspended", [head], None, tuple(c.id for c in stats.suspended)))
     return rows
 
 
-LISTED = 3  # ids named in a line of the Today panel; the sections list them all
+def _interview_row(plan: Plan) -> NowRow:
+    """The interview date and how ready the learner will be; the rest in its section."""
+    left = plan.days_left
+    at_risk = len(plan.at_risk)
+    pieces = [
+        Text.assemble(
+            (f"{plan.day:%a %d %b}", "bold"),
+            " (today)" if left == 0 else f" (in {counted(left, 'day')})",
+        ),
+        Text.assemble(
+            "expect ", (f"{plan.expected_correct:.1f}", "bold"), f" of {count(plan.questions)}"
+        ),
+        Text.assemble(
+            (count(at_risk), "bold yellow" if at_risk else "bold"),
+            f" {noun(at_risk, 'card')} below {percent(plan.interview.target)}",
+        ),
+    ]
+    return NowRow("interview", pieces, "dlquiz interview")
 
 
-def _listed(ids: Iterable[str]) -> list[Text]:
-    """The first few ids as pieces of a list, each but the last followed by a comma, then how
-    many more there are."""
-    names = list(ids)
-    shown = names[:LISTED]
-    pieces = [plain(name + ("," if i < len(shown) - 1 else "")) for i, name in enumerate(shown)]
-    if len(names) > LISTED:
-        pieces.append(Text(f"and {len(names) - LISTED:,} more", style="dim"))
-    return pieces
+def no_interview(stats: Stats) -> Panel:
+    line = Text.assemble(
+        "No interview date set. To plan for one: ",
+        ("dlquiz interview YYYY-MM-DD", "bold cyan"),
+    )
+    return _panel(line, "Interview")
+
+
+def _ids_within(ids: tuple[str, ...], room: int, required: bool) -> Text:
+    """`: a, b and 3 more`: as many ids as fit in `room` columns, with the count of the rest
+    (the sections list them all). None at all if even the first does not fit, unless
+    `required` (then the first, cut short by the line's ellipsis if need be)."""
+    shown: list[str] = []
+    for i, qid in enumerate(ids):
+        rest = len(ids) - i - 1
+        tail = f" and {rest:,} more" if rest else ""
+        if (shown or not required) and len(": " + ", ".join([*shown, qid]) + tail) > room:
+            break
+        shown.append(qid)
+    if not shown:
+        return Text()
+    text = plain(": " + ", ".join(shown))
+    if len(shown) < len(ids):
+        text.append(f" and {len(ids) - len(shown):,} more", style="dim")
+    return text
 
 
 def on_target(rate: float, target: float) -> bool:
@@ -696,3 +745,106 @@ PANELS: dict[str, Callable[[Stats], Panel]] = {
 def _panel(body: RenderableType, heading: str) -> Panel:
     # a Text title: a str would be parsed as markup, which costs the emoji table's import
     return Panel(body, title=Text(heading), title_align="left", border_style="cyan")
+
+
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def interview(plan: Plan) -> Panel:
+    """Readiness for the interview date: the questions expected to be recalled on the day (the
+    sum of predicted recall, if the plan is followed), per topic, the cards at risk, and the
+    reviews expected on each day until then."""
+    from dlquiz.clock import from_ms
+    from dlquiz.interview import MORNING
+
+    target = plan.interview.target
+    share = plan.expected_correct / plan.questions if plan.questions else 0.0
+    at_risk = plan.at_risk
+    forward = sum(1 for c in at_risk if c.brought_forward)
+    lines: list[RenderableType] = [
+        Text.assemble(
+            ("expected on the day ", "dim"),
+            (f"{plan.expected_correct:.1f}", "bold"),
+            f" of {counted(plan.questions, 'question')} ({share:.0%})",
+        ),
+        Text.assemble(
+            ("with no more study ", "dim"),
+            f"{plan.expected_idle:.1f} · ",
+            (count(len(at_risk)), "bold yellow" if at_risk else "bold"),
+            f" {noun(len(at_risk), 'card')} below {percent(target)}",
+        ),
+    ]
+    loads = [d.total for d in plan.loads]
+    busiest = max(plan.loads, key=lambda d: d.total)
+    unit = "day" if len(loads) <= 35 else "week"  # a long wait is drawn a week a cell
+    cells = loads if unit == "day" else [sum(loads[i : i + 7]) for i in range(0, len(loads), 7)]
+    peak = max(cells, default=0)
+    spark = "".join(SPARKS[min(7, (n * 8 - 1) // peak)] if n and peak else " " for n in cells)
+    lines.append(
+        Text.assemble(
+            (count(forward), "bold"),
+            f" brought forward · reviews a {unit} ",
+            (spark, "cyan"),
+        )
+    )
+    lines.append(
+        Text(
+            f"today {loads[0]} · busiest day {busiest.total} ({busiest.date:%a %d}) · "
+            f"mean {sum(loads) / len(loads):.1f}",
+            style="dim",
+        )
+    )
+    ahead = [c for c in at_risk if c.brought_forward]
+    if ahead:
+        rows: list[list[Cell]] = [
+            [
+                plain(c.question_id, "bold"),
+                percent(c.recall_idle),
+                "today" if c.day == plan.today else f"{c.day:%a %d}",
+                percent(c.recall_planned),
+            ]
+            for c in ahead[:5]
+        ]
+        header = ("brought forward", "left alone", "on", "then")
+
+        def build(width: int) -> list[Text]:
+            laid_out = columns(rows, "<>>>", header)
+            if laid_out[0].cell_len > width:  # a long id gives up room, not the figures
+                laid_out = columns(rows, "<>>>", header, flexible=0, width=width)
+            if len(ahead) > 5:
+                laid_out.append(Text(f"and {len(ahead) - 5} more", style="dim"))
+            return laid_out
+
+        lines.append(Lines(build))
+    topic_rows: list[list[Cell]] = [
+        [
+            plain(t.topic, "magenta"),
+            f"{count(t.seen)}/{count(t.questions)}",
+            f"{t.expected_correct:.1f}",
+            count(t.at_risk),
+        ]
+        for t in plan.topics
+    ]
+    lines += columns(topic_rows, "<>>>", ("topic", "seen", "expected", "at risk"))
+    problem = plan.new.problem()
+    if problem is not None:
+        lines.append(plain(problem, "yellow"))
+    if plan.morning:
+        start = from_ms(plan.interview.at) - MORNING
+        lines.append(
+            Text.assemble(
+                ("on the day: ", "dim"),
+                ("dlquiz practice", "bold cyan"),
+                f", {counted(plan.morning, 'card')}, from {start.astimezone():%H:%M}",
+            )
+        )
+    when = f"{date.fromisoformat(plan.interview.local_date):%a %d %b} {plan.interview.local_time}"
+    days = plan.days_left
+    heading = (
+        "Interview today"
+        if days == 0
+        else "Interview tomorrow"
+        if days == 1
+        else f"Interview in {days} days"
+    )
+    return _panel(Group(*lines), f"{heading} · {when}")

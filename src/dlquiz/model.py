@@ -131,3 +131,18 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     """`; did you mean 'cnn'?` when `word` is close to one of `choices`, else ``."""
     near = get_close_matches(word, list(choices), n=n, cutoff=0.5)
     return f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""
+
+
+# --- an interview date ---------------------------------------------------------------------------
+
+
+class InterviewRow(NamedTuple):
+    """An interview date set for a bank: the instant (ms, UTC), the local date and time as the
+    person gave them, the recall to reach by then, and when it was set (ms, UTC)."""
+
+    bank_id: str
+    at: int
+    local_date: str  # YYYY-MM-DD
+    local_time: str  # HH:MM
+    target: float
+    set_at: int

@@ -6,9 +6,11 @@ Order of a practice session (`dlquiz practice`), as in Anki:
 1. cards in (re)learning that are due, earliest first;
 2. review cards that are due, the most overdue relative to their interval first; a card in the
    review state is due from the start of its due study day (the rollover hour, local time);
-3. new cards in bank order, up to the daily limit (counting new cards rated today: skipping a
+3. while an interview date is set (`dlquiz interview`), the cards its plan brings forward
+   today (`interview_cards`);
+4. new cards in bank order, up to the daily limit (counting new cards rated today: skipping a
    new card does not use up its place);
-4. when nothing else is left, learning cards due within the next 20 minutes, shown early.
+5. when nothing else is left, learning cards due within the next 20 minutes, shown early.
 
 The order is chosen again at every card, so cards that fall due while a session runs join it,
 and a session is over only when nothing is due (or `--limit` is reached). Suspended cards are
@@ -28,6 +30,7 @@ from typing import NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
+from dlquiz.interview import Plan, make_plan
 from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, leech_news, state_name
 from dlquiz.scheduler import Rating, Scheduling, is_due
 from dlquiz.store import Store, StoreError, UndoRefused
@@ -130,6 +133,11 @@ class Session:
             qid: row for qid, row in self.store.cards(self.bank.id).items() if qid in self._eligible
         }
         self._skipped = self.store.buried(self.bank.id, to_ms(self.started))
+        self._forward: tuple[str, ...] = ()
+        if self.options.mode is Mode.PRACTICE:
+            self._forward = interview_cards(
+                self.store, self.bank, self.scheduling, self.days, self.started, self.options
+            )
         # A drill's order after the due cards (weakest first, then unseen), as an ordered set.
         # Due cards and practice's new cards are chosen afresh at each card, from the clock.
         self._planned: dict[str, None] = dict.fromkeys(self._drill_plan(self.started))
@@ -240,7 +248,12 @@ class Session:
         of a drill's plan."""
         if self.options.mode is Mode.PRACTICE:
             left = self.new_today_left(now)
-            candidates = self._new_cards()[:left] if left else []
+            candidates = [
+                q
+                for q in self._forward
+                if q in self._rows and q not in self._skipped and q not in self._seen
+            ]
+            candidates += self._new_cards()[:left] if left else []
         else:
             candidates = [qid for qid in self._planned if qid not in self._skipped]
         chosen: list[str] = []
@@ -387,6 +400,51 @@ class Session:
             seconds=(self.clock() - self.started).total_seconds(),
             next_due=self.next_due(),
         )
+
+
+def interview_cards(
+    store: Store,
+    bank: Bank,
+    scheduling: Scheduling,
+    days: StudyDays,
+    now: datetime,
+    options: Options,
+) -> tuple[str, ...]:
+    """The cards the interview plan brings forward in today's practice; none without a date
+    or once the interview has begun. The plan covers the whole bank: a session narrowed to
+    topics takes the part of today's share in those topics."""
+    plan = interview_plan(store, bank, scheduling, days, now, options.new_per_day)
+    return plan.today_cards if plan is not None else ()
+
+
+def interview_plan(
+    store: Store,
+    bank: Bank,
+    scheduling: Scheduling,
+    days: StudyDays,
+    now: datetime,
+    new_per_day: int,
+    topics: tuple[str, ...] = (),
+) -> Plan | None:
+    """The plan until the bank's interview date, from the store (suspended cards left out);
+    None when no date is set or the interview has begun."""
+    setting = store.interview(bank.id)
+    if setting is None or setting.at <= to_ms(now):
+        return None
+    since = to_ms(days.today_start(now))
+    suspended = store.suspended(bank.id)
+    return make_plan(
+        setting,
+        bank,
+        {qid: row for qid, row in store.cards(bank.id).items() if qid not in suspended},
+        now=now,
+        days=days,
+        scheduling=scheduling,
+        new_per_day=new_per_day,
+        new_today=len(store.new_introduced_since(bank.id, since)),
+        early_today=store.early_reviews_since(bank.id, since),
+        topics=topics,
+    )
 
 
 def _overdue(row: CardRow, now_ms: int) -> float:

@@ -30,12 +30,15 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow, Question, is_leech
 from dlquiz.store import ReviewTally, Store
+
+if TYPE_CHECKING:
+    from dlquiz.interview import Plan
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0
@@ -139,6 +142,7 @@ class Stats(NamedTuple):
     hardest: tuple[HardQuestion, ...]
     leeches: tuple[CardFigures, ...]  # most lapses first, suspended ones included
     suspended: tuple[CardFigures, ...]  # in bank order
+    interview: Plan | None = None  # while an interview date is set (`dlquiz interview`)
 
     @property
     def empty(self) -> bool:
@@ -221,6 +225,7 @@ class Stats(NamedTuple):
             ],
             "leeches": [_card_json(c) for c in self.leeches],
             "suspended": [_card_json(c) for c in self.suspended],
+            "interview": None if self.interview is None else self.interview.to_json(),
         }
 
 

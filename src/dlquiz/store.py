@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dlquiz.model import NEW, CardRow, ReviewRow
+from dlquiz.model import NEW, REVIEW, CardRow, InterviewRow, ReviewRow
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -175,11 +175,28 @@ def _m004_suspended(db: sqlite3.Connection) -> None:
     )
 
 
+def _m005_interview(db: sqlite3.Connection) -> None:
+    """The interview date set for each bank (`dlquiz interview`): at most one per bank."""
+    db.execute(
+        """
+        CREATE TABLE interviews (
+            bank_id    TEXT    PRIMARY KEY,
+            at         INTEGER NOT NULL,  -- the interview, ms since the epoch, UTC
+            local_date TEXT    NOT NULL,  -- YYYY-MM-DD, as given, in local time
+            local_time TEXT    NOT NULL,  -- HH:MM, local time
+            target     REAL    NOT NULL,  -- the recall every card should have by then
+            set_at     INTEGER NOT NULL   -- when the date was set, ms UTC
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_review_time_index,
     _m003_review_buckets,
     _m004_suspended,
+    _m005_interview,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -655,6 +672,41 @@ class Store:
         """The question ids of a bank's suspended cards."""
         rows = self.query("SELECT question_id FROM suspended WHERE bank_id = ?", (bank_id,))
         return {r[0] for r in rows}
+
+    # --- the interview date (dlquiz interview) ------------------------------------------------
+
+    def interview(self, bank_id: str) -> InterviewRow | None:
+        """The interview date set for a bank, if any."""
+        rows = self.query(
+            "SELECT bank_id, at, local_date, local_time, target, set_at FROM interviews "
+            "WHERE bank_id = ?",
+            (bank_id,),
+        )
+        return InterviewRow(*rows[0]) if rows else None
+
+    def set_interview(self, row: InterviewRow) -> None:
+        """Set (or replace) a bank's interview date."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO interviews "
+                "(bank_id, at, local_date, local_time, target, set_at) VALUES (?, ?, ?, ?, ?, ?)",
+                tuple(row),
+            )
+
+    def clear_interview(self, bank_id: str) -> bool:
+        """Remove a bank's interview date; False when none was set."""
+        with self.transaction():
+            cursor = self.db.execute("DELETE FROM interviews WHERE bank_id = ?", (bank_id,))
+        return cursor.rowcount > 0
+
+    def early_reviews_since(self, bank_id: str, since_ms: int) -> int:
+        """Reviews since `since_ms` of cards in review that were not due yet (brought forward)."""
+        rows = self.query(
+            "SELECT count(*) FROM reviews WHERE bank_id = ? AND reviewed_at >= ? "
+            "AND state_before = ? AND json_extract(card_before, '$.due') > reviewed_at",
+            (bank_id, since_ms, REVIEW),
+        )
+        return int(rows[0][0])
 
     # --- statistics ---------------------------------------------------------------------------
     # Read-only queries for `stats.py`, which does the arithmetic; call them inside `reading()`
