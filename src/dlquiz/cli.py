@@ -380,7 +380,6 @@ def stats(
     """
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
-    from dlquiz.session import interview_plan
 
     ws = workspace(ctx)
     bank = ws.bank()
@@ -401,10 +400,13 @@ def stats(
             topics=chosen,
             activity_days=days,
         )
-        plan = interview_plan(
-            store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
-        )
-        result = result._replace(interview=plan)
+        if store.interview(bank.id) is not None:  # the planner costs 10 ms to import
+            from dlquiz.session import interview_plan
+
+            plan = interview_plan(
+                store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
+            )
+            result = result._replace(interview=plan)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
