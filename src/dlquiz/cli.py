@@ -55,8 +55,7 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         from dlquiz.bank import BankError
         from dlquiz.config import ConfigError
-        from dlquiz.export import ExportError
-        from dlquiz.model import UsageError
+        from dlquiz.model import ExportError, UsageError
         from dlquiz.store import StoreError
 
         try:
@@ -352,7 +351,6 @@ def stats(
     """
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
-    from dlquiz.session import interview_plan
 
     ws = workspace(ctx)
     bank = ws.bank()
@@ -370,10 +368,13 @@ def stats(
             topics=chosen,
             activity_days=days,
         )
-        plan = interview_plan(
-            store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
-        )
-        result = result._replace(interview=plan)
+        if store.interview(bank.id) is not None:  # the planner is imported only when needed
+            from dlquiz.interview import plan_from_store
+
+            plan = plan_from_store(
+                store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
+            )
+            result = result._replace(interview=plan)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
@@ -405,8 +406,7 @@ def interview(
     Example: dlquiz interview 2026-12-21 --time 14:30
     """
     from dlquiz.clock import system_clock
-    from dlquiz.interview import change_setting
-    from dlquiz.session import interview_plan
+    from dlquiz.interview import change_setting, plan_from_store
 
     ws = workspace(ctx)
     bank, now = ws.bank(), system_clock()
@@ -415,7 +415,9 @@ def interview(
         plan = (
             None
             if clear
-            else interview_plan(store, bank, ws.scheduling(), ws.days(), now, ws.config.new_per_day)
+            else plan_from_store(
+                store, bank, ws.scheduling(), ws.days(), now, ws.config.new_per_day
+            )
         )
     if said:
         typer.echo(said)

@@ -20,14 +20,10 @@ from typing import IO, Any
 
 from dlquiz.bank import Bank
 from dlquiz.clock import from_ms
-from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ReviewRow, is_leech
+from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ExportError, ReviewRow, is_leech
 from dlquiz.store import Store
 
 EXPORT_SCHEMA = "dlquiz-export/1"
-
-
-class ExportError(Exception):
-    """The export cannot be written where it was asked; nothing was changed."""
 
 
 REVIEW_FIELDS = (

@@ -127,6 +127,10 @@ class UsageError(Exception):
     the command line reports it with exit status 2, as a misused option."""
 
 
+class ExportError(Exception):
+    """An export cannot be written where it was asked; nothing was changed."""
+
+
 def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     """`; did you mean 'cnn'?` when `word` is close to one of `choices`, else ``."""
     near = get_close_matches(word, list(choices), n=n, cutoff=0.5)
