@@ -22,7 +22,7 @@ from enum import Enum
 
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
-from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, state_name
+from dlquiz.model import LEARNING, RELEARNING, CardRow, Grading, Question, state_name
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.store import Store, StoreError
 
@@ -201,8 +201,15 @@ class Session:
         """The interval each rating would give this card now."""
         return self.scheduling.preview(item.question.id, item.row, self.clock())
 
-    def rate(self, item: Item, rating: Rating, duration_ms: int | None = None) -> Rated:
-        """Schedule the card and commit the rating and the review log in one transaction.
+    def rate(
+        self,
+        item: Item,
+        rating: Rating,
+        duration_ms: int | None = None,
+        grading: Grading | None = None,
+    ) -> Rated:
+        """Schedule the card and commit the rating and the review log in one transaction,
+        with what the grader made of the typed answer (None: nothing was typed).
 
         The card is read again inside the transaction, so that a rating made meanwhile by
         another dlquiz process is built upon, not overwritten.
@@ -213,7 +220,7 @@ class Session:
             before = self.store.card(self.bank.id, qid)
             outcome = self.scheduling.review(self.bank.id, qid, before, rating, now)
             review_id = self.store.log_review(
-                before, outcome.row, int(rating), to_ms(now), duration_ms
+                before, outcome.row, int(rating), to_ms(now), duration_ms, grading
             )
             self.store.put_card(outcome.row)
         self._rows[qid] = outcome.row

@@ -18,9 +18,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from dlquiz.model import NEW, CardRow, ReviewRow
+from dlquiz.model import NEW, CardRow, Grading, ReviewRow
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -36,7 +36,7 @@ CARD_COLUMNS = (
 )
 REVIEW_COLUMNS = (
     "id, bank_id, question_id, rating, reviewed_at, duration_ms, state_before, card_before, "
-    "state_after, due_after"
+    "state_after, due_after, covered, suggested"
 )
 
 
@@ -154,10 +154,67 @@ def _m003_review_buckets(db: sqlite3.Connection) -> None:
     )
 
 
+def _m004_review_grading(db: sqlite3.Connection) -> None:
+    """What the grader made of each typed answer, kept with its review, and counted.
+
+    Two columns on `reviews` rather than a side table: a grading belongs to exactly one review
+    and is written in the same INSERT, so undo, `reset` and every other delete of a review take
+    its grading with it, with no foreign key or cleanup to forget. `covered` is a string of
+    `1`/`0`, one per key point in the bank's order (`"101"`: the first and third covered),
+    NULL when nothing was typed: a byte a point, readable in `sqlite3`, and checkable by a
+    CHECK with no JSON support needed. `suggested` is the rating the grader suggested (1 Again,
+    2 Hard, 3 Good), NULL when it abstained or nothing was typed. Existing reviews keep NULL in
+    both: nothing was recorded about them, and nothing is made up.
+
+    `grading_counts` keeps, per question, how many graded reviews had each combination of
+    covered points, suggestion (0: abstained) and rating chosen, maintained by triggers in the
+    same transaction as each insert into or delete from the log (as `review_buckets` is), so
+    that the agreement and weakest-concept figures of `dlquiz stats` read a few rows per
+    question instead of the log."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE reviews ADD COLUMN covered TEXT
+            CHECK (covered IS NULL OR covered NOT GLOB '*[^01]*');
+        ALTER TABLE reviews ADD COLUMN suggested INTEGER
+            CHECK (suggested IS NULL OR (suggested BETWEEN 1 AND 3 AND covered IS NOT NULL));
+        CREATE TABLE grading_counts (
+            bank_id     TEXT    NOT NULL,
+            question_id TEXT    NOT NULL,
+            covered     TEXT    NOT NULL,  -- as in reviews.covered
+            suggested   INTEGER NOT NULL,  -- 1 to 3, or 0: the grader abstained
+            rating      INTEGER NOT NULL,  -- the rating the learner chose
+            reviews     INTEGER NOT NULL,
+            PRIMARY KEY (bank_id, question_id, covered, suggested, rating)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER reviews_grading_insert AFTER INSERT ON reviews
+        WHEN NEW.covered IS NOT NULL BEGIN
+            INSERT INTO grading_counts VALUES (
+                NEW.bank_id, NEW.question_id, NEW.covered, coalesce(NEW.suggested, 0),
+                NEW.rating, 1)
+            ON CONFLICT (bank_id, question_id, covered, suggested, rating) DO UPDATE SET
+                reviews = reviews + 1;
+        END;
+        CREATE TRIGGER reviews_grading_delete AFTER DELETE ON reviews
+        WHEN OLD.covered IS NOT NULL BEGIN
+            UPDATE grading_counts SET reviews = reviews - 1
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id
+              AND covered = OLD.covered AND suggested = coalesce(OLD.suggested, 0)
+              AND rating = OLD.rating;
+            DELETE FROM grading_counts
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id
+              AND covered = OLD.covered AND suggested = coalesce(OLD.suggested, 0)
+              AND rating = OLD.rating AND reviews = 0;
+        END;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_review_time_index,
     _m003_review_buckets,
+    _m004_review_grading,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -373,10 +430,13 @@ class Store:
         rating: int,
         reviewed_at: int,
         duration_ms: int | None,
+        grading: Grading | None = None,
     ) -> int:
-        """Append a review; call inside `transaction()` together with `put_card(after)`."""
+        """Append a review, with what the grader made of the typed answer (None: nothing was
+        typed); call inside `transaction()` together with `put_card(after)`."""
         cursor = self.db.execute(
-            f"INSERT INTO reviews ({REVIEW_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO reviews ({REVIEW_COLUMNS}) "
+            "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 after.bank_id,
                 after.question_id,
@@ -387,6 +447,8 @@ class Store:
                 json.dumps(before._asdict()) if before else None,
                 after.state,
                 after.due,
+                None if grading is None else "".join("1" if c else "0" for c in grading.covered),
+                None if grading is None else grading.suggested,
             ),
         )
         assert cursor.lastrowid is not None
@@ -495,6 +557,22 @@ class Store:
         )
         return {r[0] for r in rows}
 
+    # --- grading ------------------------------------------------------------------------------
+
+    def graded_counts(self, bank_id: str) -> list[GradedCount]:
+        """How many graded reviews of each question had each grading and rating, from the
+        counts the triggers keep (`grading_counts`): a few rows per question, whatever the
+        length of the log. Reviews with nothing typed are not among them."""
+        rows = self.query(
+            "SELECT question_id, covered, suggested, rating, reviews FROM grading_counts "
+            "WHERE bank_id = ? ORDER BY question_id, covered, suggested, rating",
+            (bank_id,),
+        )
+        return [
+            GradedCount(qid, Grading(_flags(covered), None if suggested == 0 else suggested), r, n)
+            for qid, covered, suggested, r, n in rows
+        ]
+
 
 def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str, ...]]:
     """A WHERE clause for a bank's rows, or for some of its questions' rows."""
@@ -507,4 +585,20 @@ def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str,
 def _review_row(row: tuple[Any, ...]) -> ReviewRow:
     values = list(row)
     values[7] = CardRow(**json.loads(values[7])) if values[7] is not None else None
-    return ReviewRow(*values)
+    covered, suggested = values[10:]
+    grading = None if covered is None else Grading(_flags(covered), suggested)
+    return ReviewRow._make([*values[:10], grading])
+
+
+def _flags(covered: str) -> tuple[bool, ...]:
+    """`"101"` as stored: (True, False, True)."""
+    return tuple(c == "1" for c in covered)
+
+
+class GradedCount(NamedTuple):
+    """`reviews` graded reviews of `question_id` had this grading and were rated `rating`."""
+
+    question_id: str
+    grading: Grading
+    rating: int
+    reviews: int
