@@ -73,6 +73,9 @@ class Dashboard:
         hard = hardest(s)
         if hard is not None:
             yield hard
+        graded = grading(s)
+        if graded is not None:
+            yield graded
 
 
 def abreast(
@@ -428,6 +431,41 @@ def hardest(stats: Stats) -> Panel | None:
 
     note = Text.assemble(("see one: ", "dim"), (f"dlquiz show {hard[0].id}", "bold cyan"))
     return _panel(Group(Lines(build), note), "Hardest questions")
+
+
+def grading(stats: Stats, shown: int = 3) -> Panel | None:
+    """How often the learner took the grader's suggestion, where least, and the key points
+    missed most: at most 2 + `shown` lines; None when no answer has been typed yet."""
+    g = stats.grading
+    a = g.agreement
+    if a.graded == 0:
+        return None
+    if a.suggested:
+        first = Text.assemble(
+            "agreed ",
+            (percent(a.rate), "bold"),
+            f" · {count(a.agreed)} of {counted(a.suggested, 'suggestion')}"
+            f" · {count(a.raised)} rated higher, {count(a.lowered)} lower",
+        )
+    else:
+        first = Text("no suggestion yet")
+    if a.abstained:
+        first.append(f" · {count(a.abstained)} abstained", style="dim")
+    lines = [first]
+    if g.worst:
+        least = Text("least agreed  ", style="dim")
+        for i, q in enumerate(g.worst[:shown]):
+            least.append(" · " if i else "")
+            least.append_text(plain(q.id, "bold"))
+            least.append(f" {percent(q.agreement.rate)}")
+        lines.append(least)
+    rows: list[list[Cell]] = [
+        [f"{p.missed}/{p.graded}", plain(p.point), plain(p.question_id, "dim")]
+        for p in g.weakest[:shown]
+    ]
+    for i, line in enumerate(columns(rows, "><<") if rows else []):
+        lines.append(Text("missed most   " if i == 0 else " " * 14, style="dim") + line)
+    return _panel(Lines(lambda width: lines), "Grading · your rating is final")
 
 
 def _panel(body: RenderableType, heading: str) -> Panel:
