@@ -435,23 +435,25 @@ def hardest(stats: Stats) -> Panel | None:
 
 def grading(stats: Stats, shown: int = 3) -> Panel | None:
     """How often the learner took the grader's suggestion, where least, and the key points
-    missed most: at most 2 + `shown` lines; None when no answer has been typed yet."""
+    missed most: at most 3 + `shown` lines; None when no answer has been typed yet."""
     g = stats.grading
     a = g.agreement
     if a.graded == 0:
         return None
+    head = Text()
     if a.suggested:
-        first = Text.assemble(
-            "agreed ",
-            (percent(a.rate), "bold"),
-            f" · {count(a.agreed)} of {counted(a.suggested, 'suggestion')}"
-            f" · {count(a.raised)} rated higher, {count(a.lowered)} lower",
-        )
+        head.append("agreed ")
+        head.append(percent(a.rate), style="bold")
+        head.append(f" · {count(a.agreed)} of {counted(a.suggested, 'suggestion')}")
     else:
-        first = Text("no suggestion yet")
+        head.append("no suggestion yet")
     if a.abstained:
-        first.append(f" · {count(a.abstained)} abstained", style="dim")
-    lines = [first]
+        head.append(f" · {count(a.abstained)} abstained", style="dim")
+    lines = [head]
+    if a.raised or a.lowered:
+        lines.append(
+            Text(f"overrode: {count(a.raised)} rated higher, {count(a.lowered)} lower", "dim")
+        )
     if g.worst:
         least = Text("least agreed  ", style="dim")
         for i, q in enumerate(g.worst[:shown]):
@@ -463,9 +465,16 @@ def grading(stats: Stats, shown: int = 3) -> Panel | None:
         [f"{p.missed}/{p.graded}", plain(p.point), plain(p.question_id, "dim")]
         for p in g.weakest[:shown]
     ]
-    for i, line in enumerate(columns(rows, "><<") if rows else []):
-        lines.append(Text("missed most   " if i == 0 else " " * 14, style="dim") + line)
-    return _panel(Lines(lambda width: lines), "Grading · your rating is final")
+    label = "missed  "
+
+    def build(width: int) -> list[Text]:
+        missed = columns(rows, "><<") if rows else []
+        if missed and missed[0].cell_len + len(label) > width:  # the point gives up room
+            missed = columns(rows, "><<", flexible=1, width=width - len(label))
+        prefixes = [Text(label, style="dim")] + [Text(" " * len(label))] * len(missed)
+        return lines + [prefix + line for prefix, line in zip(prefixes, missed, strict=False)]
+
+    return _panel(Lines(build), "Your ratings vs the grader")
 
 
 def _panel(body: RenderableType, heading: str) -> Panel:
