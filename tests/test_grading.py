@@ -24,7 +24,7 @@ from dlquiz.dashboard import grading as grading_panel
 from dlquiz.export import CARD_FIELDS, REVIEW_FIELDS
 from dlquiz.grading_stats import MIN_SUGGESTIONS, compute
 from dlquiz.matching import coverage
-from dlquiz.model import AGAIN, EASY, GOOD, HARD, NEW, Grading
+from dlquiz.model import AGAIN, EASY, GOOD, HARD, Grading
 from dlquiz.scheduler import Rating
 from dlquiz.session import Session
 from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, GradedCount, Store, StoreError
@@ -339,7 +339,7 @@ def test_the_dashboard_shows_agreement_and_missed_points_compactly(
     store: Store, bank: Bank, width: int
 ) -> None:
     assert render_panel(store, bank, width) == ""  # nothing typed yet: no panel
-    log(store, bank, FIRST, NEW + AGAIN, None)
+    log(store, bank, FIRST, AGAIN, None)
     assert render_panel(store, bank, width) == ""
     for rating in (GOOD, GOOD, EASY, HARD):
         log(store, bank, FIRST, rating, Grading((True, True, False, True), GOOD))
