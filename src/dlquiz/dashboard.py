@@ -456,10 +456,10 @@ def grading(stats: Stats, shown: int = 3) -> Panel | None:
         )
     if g.worst:
         least = Text("least agreed  ", style="dim")
-        for i, q in enumerate(g.worst[:shown]):
+        for i, (q, agreement) in enumerate(g.worst[:shown]):
             least.append(" · " if i else "")
             least.append_text(plain(q.id, "bold"))
-            least.append(f" {percent(q.agreement.rate)}")
+            least.append(f" {percent(agreement.rate)}")
         lines.append(least)
     rows: list[list[Cell]] = [
         [f"{p.missed}/{p.graded}", plain(p.point), plain(p.question_id, "dim")]

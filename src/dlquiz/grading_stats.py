@@ -51,13 +51,6 @@ class Agreement(NamedTuple):
         return self.agreed / self.suggested if self.suggested else None
 
 
-class QuestionAgreement(NamedTuple):
-    id: str
-    number: str
-    question: str
-    agreement: Agreement
-
-
 class WeakPoint(NamedTuple):
     question_id: str
     number: str
@@ -73,7 +66,7 @@ class WeakPoint(NamedTuple):
 
 class GradingFigures(NamedTuple):
     agreement: Agreement
-    worst: tuple[QuestionAgreement, ...]
+    worst: tuple[tuple[Question, Agreement], ...]  # a question, and the agreement on it
     weakest: tuple[WeakPoint, ...]
 
     def to_json(self) -> dict[str, Any]:
@@ -81,9 +74,8 @@ class GradingFigures(NamedTuple):
         return {
             "agreement": _agreement_json(self.agreement),
             "worst_questions": [
-                {"id": q.id, "number": q.number, "question": q.question}
-                | _agreement_json(q.agreement)
-                for q in self.worst
+                {"id": q.id, "number": q.number, "question": q.question} | _agreement_json(a)
+                for q, a in self.worst
             ],
             "weakest_concepts": [
                 {
@@ -122,18 +114,17 @@ def agrees(suggested: int, rating: int) -> bool:
 
 def _tally(counts: Iterable[GradedCount]) -> Agreement:
     graded = suggested = agreed = raised = lowered = 0
-    for c in counts:
-        graded += c.reviews
-        s = c.grading.suggested
-        if s is None:
+    for _, grading, rating, n in counts:
+        graded += n
+        if grading.suggested is None:
             continue
-        suggested += c.reviews
-        if agrees(s, c.rating):
-            agreed += c.reviews
-        elif c.rating > s:
-            raised += c.reviews
+        suggested += n
+        if agrees(grading.suggested, rating):
+            agreed += n
+        elif rating > grading.suggested:
+            raised += n
         else:
-            lowered += c.reviews
+            lowered += n
     return Agreement(graded, suggested, agreed, raised, lowered)
 
 
@@ -141,42 +132,41 @@ def compute(counts: Iterable[GradedCount], questions: Sequence[Question]) -> Gra
     """The figures over `questions` (in bank order) from the store's graded counts."""
     order = {q.id: i for i, q in enumerate(questions)}
     by_question: dict[str, list[GradedCount]] = {}
-    for c in counts:
-        if c.question_id in order:
-            by_question.setdefault(c.question_id, []).append(c)
+    for count in counts:
+        if count[0] in order:
+            by_question.setdefault(count[0], []).append(count)
     if not by_question:
         return NO_GRADING
-    found = {q.id: q for q in questions if q.id in by_question}
     # in bank order, so that questions that tie are listed as the bank lists them
-    in_order = sorted(by_question, key=order.__getitem__)
-    per_question = {qid: _tally(by_question[qid]) for qid in in_order}
+    found = [q for q in questions if q.id in by_question]
+    per_question = [(q, _tally(by_question[q.id])) for q in found]
     worst = sorted(
         (
-            QuestionAgreement(qid, found[qid].number, found[qid].question, a)
-            for qid, a in per_question.items()
+            (q, a)
+            for q, a in per_question
             if a.suggested >= MIN_SUGGESTIONS and a.agreed < a.suggested
         ),
-        key=lambda q: (q.agreement.agreed / q.agreement.suggested, -q.agreement.suggested),
+        key=lambda pair: (pair[1].agreed / pair[1].suggested, -pair[1].suggested),
     )
     return GradingFigures(
         agreement=_tally(c for rows in by_question.values() for c in rows),
         worst=tuple(worst[:WORST]),
-        weakest=_weakest(found, by_question, order),
+        weakest=_weakest(found, by_question),
     )
 
 
 def _weakest(
-    found: dict[str, Question], by_question: dict[str, list[GradedCount]], order: dict[str, int]
+    found: list[Question], by_question: dict[str, list[GradedCount]]
 ) -> tuple[WeakPoint, ...]:
+    """The points missed most often, then the largest share missed; ties in bank order."""
     points: list[WeakPoint] = []
-    for qid, rows in by_question.items():
-        q = found[qid]
+    for q in found:
         size = len(q.key_points)
-        current = [c for c in rows if len(c.grading.covered) == size]
-        graded = sum(c.reviews for c in current)
+        current = [(g.covered, n) for _, g, _, n in by_question[q.id] if len(g.covered) == size]
+        graded = sum(n for _, n in current)
         for i, kp in enumerate(q.key_points):
-            missed = sum(c.reviews for c in current if not c.grading.covered[i])
+            missed = sum(n for covered, n in current if not covered[i])
             if missed:
-                points.append(WeakPoint(qid, q.number, i, kp.point, missed, graded))
-    points.sort(key=lambda p: (-p.missed, -p.rate, order[p.question_id], p.point_index))
+                points.append(WeakPoint(q.id, q.number, i, kp.point, missed, graded))
+    points.sort(key=lambda p: (-p.missed, -p.rate))  # stable: the bank's order within ties
     return tuple(points[:WEAKEST])

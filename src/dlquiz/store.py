@@ -18,9 +18,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from dlquiz.model import NEW, CardRow, Grading, ReviewRow
+
+# (question_id, grading, rating, reviews): `reviews` graded reviews of the question had this
+# grading and were rated `rating`. A plain tuple: a class would cost `dlquiz stats` start-up.
+GradedCount = tuple[str, Grading, int, int]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -569,8 +573,8 @@ class Store:
             (bank_id,),
         )
         return [
-            GradedCount(qid, Grading(_flags(covered), None if suggested == 0 else suggested), r, n)
-            for qid, covered, suggested, r, n in rows
+            (qid, Grading(_flags(covered), None if suggested == 0 else suggested), rating, n)
+            for qid, covered, suggested, rating, n in rows
         ]
 
 
@@ -593,12 +597,3 @@ def _review_row(row: tuple[Any, ...]) -> ReviewRow:
 def _flags(covered: str) -> tuple[bool, ...]:
     """`"101"` as stored: (True, False, True)."""
     return tuple(c == "1" for c in covered)
-
-
-class GradedCount(NamedTuple):
-    """`reviews` graded reviews of `question_id` had this grading and were rated `rating`."""
-
-    question_id: str
-    grading: Grading
-    rating: int
-    reviews: int
