@@ -22,6 +22,7 @@ Only questions in the bank (or in the chosen topics) count; the figures cover th
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -159,14 +160,17 @@ def _weakest(
     found: list[Question], by_question: dict[str, list[GradedCount]]
 ) -> tuple[WeakPoint, ...]:
     """The points missed most often, then the largest share missed; ties in bank order."""
-    points: list[WeakPoint] = []
-    for q in found:
+    candidates: list[tuple[int, float, int, int, Question, int]] = []  # in the order sought
+    for place, q in enumerate(found):
         size = len(q.key_points)
         current = [(g.covered, n) for _, g, _, n in by_question[q.id] if len(g.covered) == size]
         graded = sum(n for _, n in current)
-        for i, kp in enumerate(q.key_points):
+        for i in range(size):
             missed = sum(n for covered, n in current if not covered[i])
             if missed:
-                points.append(WeakPoint(q.id, q.number, i, kp.point, missed, graded))
-    points.sort(key=lambda p: (-p.missed, -p.rate))  # stable: the bank's order within ties
-    return tuple(points[:WEAKEST])
+                candidates.append((-missed, -missed / graded, place, i, q, graded))
+    top = heapq.nsmallest(WEAKEST, candidates)  # (place, i) is unique: questions never compared
+    return tuple(
+        WeakPoint(q.id, q.number, i, q.key_points[i].point, -minus_missed, graded)
+        for minus_missed, _, _, i, q, graded in top
+    )

@@ -572,10 +572,15 @@ class Store:
             "WHERE bank_id = ? ORDER BY question_id, covered, suggested, rating",
             (bank_id,),
         )
-        return [
-            (qid, Grading(_flags(covered), None if suggested == 0 else suggested), rating, n)
-            for qid, covered, suggested, rating, n in rows
-        ]
+        gradings: dict[tuple[str, int], Grading] = {}  # the same few recur across questions
+        result: list[GradedCount] = []
+        for qid, covered, suggested, rating, n in rows:
+            grading = gradings.get((covered, suggested))
+            if grading is None:
+                grading = Grading(_flags(covered), None if suggested == 0 else suggested)
+                gradings[covered, suggested] = grading
+            result.append((qid, grading, rating, n))
+        return result
 
 
 def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str, ...]]:
