@@ -22,12 +22,12 @@ from dlquiz.cli import app
 from dlquiz.clock import to_ms
 from dlquiz.dashboard import grading as grading_panel
 from dlquiz.export import CARD_FIELDS, REVIEW_FIELDS
-from dlquiz.grading_stats import MIN_SUGGESTIONS, compute
+from dlquiz.grading_stats import MIN_SUGGESTIONS, GradingFigures, compute
 from dlquiz.matching import coverage
-from dlquiz.model import AGAIN, EASY, GOOD, HARD, Grading
+from dlquiz.model import AGAIN, EASY, GOOD, HARD, CardRow, Grading, Question
 from dlquiz.scheduler import Rating
 from dlquiz.session import Session
-from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, GradedCount, Store, StoreError
+from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 from dlquiz.study import grading_of
 
 from .conftest import START, FakeClock
@@ -247,79 +247,85 @@ def test_stats_json_reports_the_agreement_and_the_missed_points(bank: Bank) -> N
 # --- the figures --------------------------------------------------------------------------------
 
 
-def counted(qid: str, covered: str, suggested: int | None, rating: int, n: int = 1) -> GradedCount:
-    return (qid, Grading(tuple(c == "1" for c in covered), suggested), rating, n)
+def graded(
+    store: Store, bank: Bank, qid: str, covered: str, suggested: int | None, rating: int, n: int = 1
+) -> None:
+    """Log `n` reviews of `qid` (which may not be in the bank) with this grading."""
+    row = CardRow(bank.id, qid, 1, 2, None, 10.0, 5.0, to_ms(START), to_ms(START), 1, 0, 0)
+    flags = tuple(c == "1" for c in covered)
+    with store.transaction():
+        for _ in range(n):
+            store.log_review(row, row, rating, to_ms(START), None, Grading(flags, suggested))
 
 
-def test_easy_over_good_agrees_and_other_overrides_are_raised_or_lowered(bank: Bank) -> None:
-    figures = compute(
-        [
-            counted(FIRST, "1111", GOOD, EASY, 4),  # Easy over Good: agreement
-            counted(FIRST, "1111", GOOD, GOOD, 2),
-            counted(FIRST, "1011", HARD, EASY),  # raised
-            counted(FIRST, "0000", AGAIN, HARD, 3),  # raised
-            counted(FIRST, "1100", HARD, AGAIN, 5),  # lowered
-            counted(FIRST, "0000", None, GOOD, 7),  # abstained: no agreement either way
-        ],
-        bank.questions,
+def figures(store: Store, bank: Bank, questions: list[Question] | None = None) -> GradingFigures:
+    return compute(
+        store.agreement_counts(bank.id),
+        store.missed_counts(bank.id),
+        bank.questions if questions is None else questions,
     )
-    a = figures.agreement
+
+
+def test_easy_over_good_agrees_and_other_overrides_are_raised_or_lowered(
+    store: Store, bank: Bank
+) -> None:
+    graded(store, bank, FIRST, "1111", GOOD, EASY, 4)  # Easy over Good: agreement
+    graded(store, bank, FIRST, "1111", GOOD, GOOD, 2)
+    graded(store, bank, FIRST, "1011", HARD, EASY)  # raised
+    graded(store, bank, FIRST, "0000", AGAIN, HARD, 3)  # raised
+    graded(store, bank, THIRD, "1100", HARD, AGAIN, 5)  # lowered
+    graded(store, bank, THIRD, "0000", None, GOOD, 7)  # abstained: no agreement either way
+    log(store, bank, THIRD, GOOD, None)  # nothing typed: not graded at all
+    a = figures(store, bank).agreement
     assert (a.graded, a.suggested, a.abstained) == (22, 15, 7)
     assert (a.agreed, a.raised, a.lowered, a.rate) == (6, 4, 5, 6 / 15)
 
 
-def test_worst_questions_need_enough_suggestions_and_an_override(bank: Bank) -> None:
+def test_worst_questions_need_enough_suggestions_and_an_override(store: Store, bank: Bank) -> None:
     ids = [q.id for q in bank.questions[:5]]
-    figures = compute(
-        [
-            counted(ids[0], "1", GOOD, GOOD, MIN_SUGGESTIONS),  # all agreed: not listed
-            counted(ids[1], "1", GOOD, AGAIN, 1),
-            counted(ids[1], "1", GOOD, GOOD, MIN_SUGGESTIONS - 2),  # too few suggestions
-            counted(ids[2], "1", AGAIN, GOOD, 2),
-            counted(ids[2], "1", AGAIN, AGAIN, 2),  # 50%, 4 suggestions
-            counted(ids[3], "1", HARD, GOOD, 3),
-            counted(ids[3], "1", HARD, HARD, 3),  # 50%, 6 suggestions: before ids[2]
-            counted(ids[4], "1", GOOD, HARD, 3),  # 0%
-            counted(ids[4], "1", None, HARD, 9),  # abstentions do not count as suggestions
-        ],
-        bank.questions,
-    )
-    assert [(q.id, a.rate) for q, a in figures.worst] == [
-        (ids[4], 0.0),
-        (ids[3], 0.5),
-        (ids[2], 0.5),
+    graded(store, bank, ids[0], "1", GOOD, GOOD, MIN_SUGGESTIONS)  # all agreed: not listed
+    graded(store, bank, ids[1], "1", GOOD, AGAIN, 1)
+    graded(store, bank, ids[1], "1", GOOD, GOOD, MIN_SUGGESTIONS - 2)  # too few suggestions
+    graded(store, bank, ids[2], "1", AGAIN, GOOD, 2)
+    graded(store, bank, ids[2], "1", AGAIN, AGAIN, 2)  # 50%, 4 suggestions
+    graded(store, bank, ids[3], "1", HARD, GOOD, 3)
+    graded(store, bank, ids[3], "1", HARD, HARD, 3)  # 50%, 6 suggestions: before ids[2]
+    graded(store, bank, ids[4], "1", GOOD, HARD, 3)  # 0%
+    graded(store, bank, ids[4], "1", None, HARD, 9)  # abstentions are not suggestions
+    worst = figures(store, bank).worst
+    assert [(q.id, a.rate, a.suggested) for q, a in worst] == [
+        (ids[4], 0.0, 3),
+        (ids[3], 0.5, 6),
+        (ids[2], 0.5, 4),
     ]
 
 
-def test_weakest_concepts_are_the_points_missed_most(bank: Bank) -> None:
+def test_weakest_concepts_are_the_points_missed_most(store: Store, bank: Bank) -> None:
     first, third = bank.find(FIRST), bank.find(THIRD)
     assert first is not None and third is not None and len(first.key_points) == 4
-    figures = compute(
-        [
-            counted(FIRST, "0101", GOOD, GOOD, 3),
-            counted(FIRST, "0111", None, GOOD, 1),  # abstained, yet its flags count
-            counted(FIRST, "01", GOOD, GOOD, 50),  # graded when the question had 2 points
-            counted(THIRD, "1110", HARD, HARD, 4),
-            counted("no-longer-in-the-bank", "0000", AGAIN, AGAIN, 99),
-        ],
-        bank.questions,
-    )
-    assert [(p.question_id, p.point_index, p.missed, p.graded) for p in figures.weakest] == [
+    graded(store, bank, FIRST, "0101", GOOD, GOOD, 3)
+    graded(store, bank, FIRST, "0111", None, GOOD, 1)  # abstained, yet its flags count
+    graded(store, bank, FIRST, "01", GOOD, GOOD, 50)  # graded when the question had 2 points
+    graded(store, bank, THIRD, "1110", HARD, HARD, 4)
+    graded(store, bank, "no-longer-in-the-bank", "0000", AGAIN, AGAIN, 99)
+    result = figures(store, bank)
+    assert [(p.question_id, p.point_index, p.missed, p.graded) for p in result.weakest] == [
         (FIRST, 0, 4, 4),
         (THIRD, 3, 4, 4),  # as many misses: the bank's order
         (FIRST, 2, 3, 4),
     ]
-    assert figures.weakest[0].point == first.key_points[0].point
-    assert figures.agreement.graded == 58  # the old reviews still count for agreement
+    assert result.weakest[0].point == first.key_points[0].point
+    assert result.agreement.graded == 58  # the older reviews still count for agreement
 
 
-def test_the_figures_are_narrowed_to_the_questions_given(bank: Bank) -> None:
-    rows = [counted(FIRST, "0000", AGAIN, GOOD), counted(THIRD, "0000", AGAIN, AGAIN)]
+def test_the_figures_are_narrowed_to_the_questions_given(store: Store, bank: Bank) -> None:
+    assert figures(store, bank).to_json()["agreement"]["rate"] is None
+    graded(store, bank, FIRST, "0000", AGAIN, GOOD)
+    graded(store, bank, THIRD, "0000", AGAIN, AGAIN)
     only_third = [q for q in bank.questions if q.id == THIRD]
-    figures = compute(rows, only_third)
-    assert figures.agreement.graded == 1 and figures.agreement.agreed == 1
-    assert {p.question_id for p in figures.weakest} == {THIRD}
-    assert compute([], bank.questions).to_json()["agreement"]["rate"] is None
+    result = figures(store, bank, only_third)
+    assert result.agreement.graded == 1 and result.agreement.agreed == 1
+    assert {p.question_id for p in result.weakest} == {THIRD}
 
 
 # --- the dashboard ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """How far the learner trusts the grader, and which key points they miss: pure figures.
 
 Every typed answer is graded (a flag per key point, and a suggested rating or none), and the
-learner's rating is final; the store keeps both (`Store.graded_counts`). From those counts:
+learner's rating is final; the store keeps both, and counts them per question
+(`Store.agreement_counts`, `Store.missed_counts`). From those counts:
 
 - *agreement*: of the graded reviews with a suggestion, the share the learner rated as
   suggested. Easy chosen over a Good suggestion counts as agreement: the grader never suggests
@@ -10,7 +11,7 @@ learner's rating is final; the store keeps both (`Store.graded_counts`). From th
   know. Any other difference is an override, *raised* (rated higher: the grader was too harsh)
   or *lowered* (rated lower: it gave credit the learner did not take);
 - *worst questions*: the questions with at least `MIN_SUGGESTIONS` suggestions and at least one
-  override, lowest agreement first;
+  override, lowest agreement first (then most suggestions, then the bank's order);
 - *weakest concepts*: the key points the grader found missing most often (then the highest
   share missed), over every typed answer, the abstained included (the flags are still its
   reading). A review counts for a question's points only if it has as many flags as the
@@ -26,10 +27,10 @@ import heapq
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dlquiz.model import EASY, GOOD, Question
+from dlquiz.model import Question
 
 if TYPE_CHECKING:
-    from dlquiz.store import GradedCount
+    from dlquiz.store import AgreementCount, MissedCount
 
 MIN_SUGGESTIONS = 3
 WORST = 5
@@ -108,69 +109,55 @@ def _agreement_json(a: Agreement) -> dict[str, Any]:
     }
 
 
-def agrees(suggested: int, rating: int) -> bool:
-    """The learner rated as the grader suggested (Easy over Good counts: see above)."""
-    return rating == suggested or (suggested == GOOD and rating == EASY)
+def agreement(row: AgreementCount) -> Agreement:
+    """A question's agreement from the store's neutral counts: Easy over a Good suggestion
+    moves from "rated higher" to "agreed" (see above)."""
+    _, graded, suggested, exact, easy_over_good, higher, lower = row
+    return Agreement(graded, suggested, exact + easy_over_good, higher - easy_over_good, lower)
 
 
-def _tally(counts: Iterable[GradedCount]) -> Agreement:
-    graded = suggested = agreed = raised = lowered = 0
-    for _, grading, rating, n in counts:
-        graded += n
-        if grading.suggested is None:
-            continue
-        suggested += n
-        if agrees(grading.suggested, rating):
-            agreed += n
-        elif rating > grading.suggested:
-            raised += n
-        else:
-            lowered += n
-    return Agreement(graded, suggested, agreed, raised, lowered)
-
-
-def compute(counts: Iterable[GradedCount], questions: Sequence[Question]) -> GradingFigures:
-    """The figures over `questions` (in bank order) from the store's graded counts."""
-    order = {q.id: i for i, q in enumerate(questions)}
-    by_question: dict[str, list[GradedCount]] = {}
-    for count in counts:
-        if count[0] in order:
-            by_question.setdefault(count[0], []).append(count)
-    if not by_question:
+def compute(
+    agreements: Iterable[AgreementCount],
+    misses: Iterable[MissedCount],
+    questions: Sequence[Question],
+) -> GradingFigures:
+    """The figures over `questions` (in bank order) from the store's counts."""
+    place = {q.id: i for i, q in enumerate(questions)}
+    per_question = sorted(
+        ((place[row[0]], agreement(row)) for row in agreements if row[0] in place),
+        key=lambda pair: pair[0],
+    )
+    if not per_question:
         return NO_GRADING
-    # in bank order, so that questions that tie are listed as the bank lists them
-    found = [q for q in questions if q.id in by_question]
-    per_question = [(q, _tally(by_question[q.id])) for q in found]
-    worst = sorted(
+    total = Agreement(*(sum(column) for column in zip(*(a for _, a in per_question), strict=True)))
+    worst = heapq.nsmallest(  # ties: most suggestions first, then the bank's order
+        WORST,
         (
-            (q, a)
-            for q, a in per_question
+            (a.agreed / a.suggested, -a.suggested, i, a)
+            for i, a in per_question
             if a.suggested >= MIN_SUGGESTIONS and a.agreed < a.suggested
         ),
-        key=lambda pair: (pair[1].agreed / pair[1].suggested, -pair[1].suggested),
+        key=lambda w: w[:3],
     )
     return GradingFigures(
-        agreement=_tally(c for rows in by_question.values() for c in rows),
-        worst=tuple(worst[:WORST]),
-        weakest=_weakest(found, by_question),
+        agreement=total,
+        worst=tuple((questions[i], a) for _, _, i, a in worst),
+        weakest=_weakest(misses, questions, place),
     )
 
 
 def _weakest(
-    found: list[Question], by_question: dict[str, list[GradedCount]]
+    misses: Iterable[MissedCount], questions: Sequence[Question], place: dict[str, int]
 ) -> tuple[WeakPoint, ...]:
-    """The points missed most often, then the largest share missed; ties in bank order."""
-    candidates: list[tuple[int, float, int, int, Question, int]] = []  # in the order sought
-    for place, q in enumerate(found):
-        size = len(q.key_points)
-        current = [(g.covered, n) for _, g, _, n in by_question[q.id] if len(g.covered) == size]
-        graded = sum(n for _, n in current)
-        for i in range(size):
-            missed = sum(n for covered, n in current if not covered[i])
-            if missed:
-                candidates.append((-missed, -missed / graded, place, i, q, graded))
-    top = heapq.nsmallest(WEAKEST, candidates)  # (place, i) is unique: questions never compared
-    return tuple(
-        WeakPoint(q.id, q.number, i, q.key_points[i].point, -minus_missed, graded)
-        for minus_missed, _, _, i, q, graded in top
+    """The points missed most often, then the largest share missed; ties in bank order. Only
+    reviews with as many flags as the question has key points now count."""
+    candidates = (
+        (-missed, -missed / graded, place[qid], i, graded)
+        for qid, flags, i, graded, missed in misses
+        if qid in place and flags == len(questions[place[qid]].key_points)
     )
+    weakest = []
+    for minus_missed, _, p, i, graded in heapq.nsmallest(WEAKEST, candidates):
+        q = questions[p]
+        weakest.append(WeakPoint(q.id, q.number, i, q.key_points[i].point, -minus_missed, graded))
+    return tuple(weakest)

@@ -241,7 +241,8 @@ def compute(
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls)
         review_counts = _review_counts(store, bank.id, [q.id for q in hardest])
-        graded = store.graded_counts(bank.id)
+        agreements = store.agreement_counts(bank.id)
+        misses = store.missed_counts(bank.id)
     due_now = {qid for qid, c in cards.items() if c.due <= now_ms and qid not in buried}
     studied = sorted(day for day, figures in per_day.items() if figures.reviews)
     current, longest = _streaks(studied, today)
@@ -285,7 +286,7 @@ def compute(
             )
             for q in hardest
         ),
-        grading=grading_stats.compute(graded, questions),
+        grading=grading_stats.compute(agreements, misses, questions),
     )
 
 

@@ -22,9 +22,14 @@ from typing import Any
 
 from dlquiz.model import NEW, CardRow, Grading, ReviewRow
 
-# (question_id, grading, rating, reviews): `reviews` graded reviews of the question had this
-# grading and were rated `rating`. A plain tuple: a class would cost `dlquiz stats` start-up.
-GradedCount = tuple[str, Grading, int, int]
+# Plain tuples, as SQLite returns them: a class would cost `dlquiz stats` start-up.
+# (question_id, graded, suggested, exact, easy_over_good, higher, lower): of the question's
+# graded reviews, those with a suggestion; of those, the ones rated exactly as suggested, rated
+# Easy over a Good suggestion, rated higher than suggested (Easy over Good included), lower.
+AgreementCount = tuple[str, int, int, int, int, int, int]
+# (question_id, flags, point_index, graded, missed): of the question's graded reviews with
+# `flags` flags, `graded` in all, and `missed` that did not cover point `point_index` (from 0).
+MissedCount = tuple[str, int, int, int, int]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -563,24 +568,34 @@ class Store:
 
     # --- grading ------------------------------------------------------------------------------
 
-    def graded_counts(self, bank_id: str) -> list[GradedCount]:
-        """How many graded reviews of each question had each grading and rating, from the
-        counts the triggers keep (`grading_counts`): a few rows per question, whatever the
-        length of the log. Reviews with nothing typed are not among them."""
-        rows = self.query(
-            "SELECT question_id, covered, suggested, rating, reviews FROM grading_counts "
-            "WHERE bank_id = ? ORDER BY question_id, covered, suggested, rating",
+    def agreement_counts(self, bank_id: str) -> list[AgreementCount]:
+        """Per question, its graded reviews and how their ratings compare with the grader's
+        suggestions (see `AgreementCount`), summed by SQLite from the counts the triggers
+        keep: one row per question graded, whatever the length of the log."""
+        return self.query(
+            "SELECT question_id, sum(reviews), "
+            "coalesce(sum(reviews) FILTER (WHERE suggested > 0), 0), "
+            "coalesce(sum(reviews) FILTER (WHERE suggested > 0 AND rating = suggested), 0), "
+            "coalesce(sum(reviews) FILTER (WHERE suggested = 3 AND rating = 4), 0), "
+            "coalesce(sum(reviews) FILTER (WHERE suggested > 0 AND rating > suggested), 0), "
+            "coalesce(sum(reviews) FILTER (WHERE suggested > 0 AND rating < suggested), 0) "
+            "FROM grading_counts WHERE bank_id = ? GROUP BY question_id",
             (bank_id,),
         )
-        gradings: dict[tuple[str, int], Grading] = {}  # the same few recur across questions
-        result: list[GradedCount] = []
-        for qid, covered, suggested, rating, n in rows:
-            grading = gradings.get((covered, suggested))
-            if grading is None:
-                grading = Grading(_flags(covered), None if suggested == 0 else suggested)
-                gradings[covered, suggested] = grading
-            result.append((qid, grading, rating, n))
-        return result
+
+    def missed_counts(self, bank_id: str) -> list[MissedCount]:
+        """Per question, number of flags and key point: graded reviews with that many flags,
+        and of those, the reviews that missed the point (see `MissedCount`); only points
+        missed at least once."""
+        return self.query(
+            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < "
+            "(SELECT max(length(covered)) FROM grading_counts WHERE bank_id = :bank)) "
+            "SELECT g.question_id, length(g.covered), k.i - 1, sum(g.reviews), "
+            "sum(g.reviews) FILTER (WHERE substr(g.covered, k.i, 1) = '0') AS missed "
+            "FROM grading_counts AS g JOIN k ON k.i <= length(g.covered) "
+            "WHERE g.bank_id = :bank GROUP BY 1, 2, 3 HAVING missed > 0",
+            {"bank": bank_id},
+        )
 
 
 def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str, ...]]:
