@@ -27,7 +27,7 @@ from dlquiz.matching import coverage
 from dlquiz.model import AGAIN, EASY, GOOD, HARD, CardRow, Grading, Question
 from dlquiz.scheduler import Rating
 from dlquiz.session import Session
-from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from dlquiz.store import MAX_FLAGS, MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 from dlquiz.study import grading_of
 
 from .conftest import START, FakeClock
@@ -47,15 +47,36 @@ def log(store: Store, bank: Bank, qid: str, rating: int, grading: Grading | None
 
 
 def counts_table(store: Store) -> list[tuple[object, ...]]:
-    return store.query("SELECT * FROM grading_counts ORDER BY 1, 2, 3, 4, 5")
+    """What the triggers keep: the questions' counts, then the points'."""
+    return store.query("SELECT * FROM grading_questions ORDER BY 1, 2") + store.query(
+        "SELECT * FROM grading_points ORDER BY 1, 2, 3, 4"
+    )
 
 
 def recounted(store: Store) -> list[tuple[object, ...]]:
-    """What `grading_counts` must hold, counted from the log itself."""
-    return store.query(
-        "SELECT bank_id, question_id, covered, coalesce(suggested, 0), rating, count(*) "
-        "FROM reviews WHERE covered IS NOT NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
-    )
+    """What the triggers must keep, counted from the log itself."""
+    questions: dict[tuple[str, str], list[int]] = {}
+    points: dict[tuple[str, str, int, int], list[int]] = {}
+    for r in store.reviews():
+        if r.grading is None:
+            continue
+        s = r.grading.suggested
+        q = questions.setdefault((r.bank_id, r.question_id), [0] * 6)
+        q[0] += 1
+        if s is not None:
+            q[1] += 1
+            q[2] += r.rating == s
+            q[3] += s == GOOD and r.rating == EASY
+            q[4] += r.rating > s
+            q[5] += r.rating < s
+        flags = len(r.grading.covered)
+        for i, covered in enumerate(r.grading.covered):
+            p = points.setdefault((r.bank_id, r.question_id, flags, i), [0, 0])
+            p[0] += 1
+            p[1] += not covered
+    return [(*k, *v) for k, v in sorted(questions.items())] + [
+        (*k, *v) for k, v in sorted(points.items())
+    ]
 
 
 # --- the store ----------------------------------------------------------------------------------
@@ -71,6 +92,8 @@ def test_a_review_keeps_its_grading_exactly(store: Store, bank: Bank) -> None:
 def test_a_suggestion_without_flags_or_out_of_range_is_refused(store: Store, bank: Bank) -> None:
     with pytest.raises(StoreError, match="CHECK constraint"):
         log(store, bank, FIRST, GOOD, Grading((True,), EASY))  # the grader never suggests Easy
+    with pytest.raises(StoreError, match="CHECK constraint"):
+        log(store, bank, FIRST, GOOD, Grading((True,) * (MAX_FLAGS + 1), GOOD))
     with pytest.raises(StoreError, match="CHECK constraint"), store.transaction():
         store.db.execute(
             "INSERT INTO reviews (bank_id, question_id, rating, reviewed_at, state_before, "
@@ -90,14 +113,15 @@ def test_undo_removes_the_grading_with_its_review(
     second = session.next()
     assert second is not None
     session.rate(second, Rating.Good, 4_000, Grading((False, True), AGAIN))
-    assert len(counts_table(store)) == 2
+    assert len(store.agreement_counts(bank.id)) == 2
     session.undo()
     assert [r.id for r in store.reviews(bank.id)] == [kept.review_id]
-    assert (
-        counts_table(store)
-        == recounted(store)
-        == [(bank.id, first.question.id, "1100", HARD, HARD, 1)]
-    )
+    assert counts_table(store) == recounted(store)
+    assert store.agreement_counts(bank.id) == [(first.question.id, 1, 1, 1, 0, 0, 0)]
+    assert store.missed_counts(bank.id) == [
+        (first.question.id, 4, 2, 1, 1),
+        (first.question.id, 4, 3, 1, 1),
+    ]
     session.undo()
     assert counts_table(store) == [] and store.counts(bank.id) == (0, 0)
 
@@ -110,7 +134,7 @@ def test_the_counts_follow_every_insert_undo_and_reset(store: Store, bank: Bank)
         if rng.random() < 0.25 and (last := store.last_review_of(bank.id, qid)) is not None:
             store.undo(last)
             continue
-        covered = tuple(rng.random() < 0.5 for _ in range(3))
+        covered = tuple(rng.random() < 0.5 for _ in range(rng.randint(1, 5)))
         grading = None if rng.random() < 0.2 else Grading(covered, rng.choice([None, 1, 2, 3]))
         log(store, bank, qid, rng.randint(1, 4), grading)
     assert counts_table(store) == recounted(store) and counts_table(store)

@@ -163,6 +163,9 @@ def _m003_review_buckets(db: sqlite3.Connection) -> None:
     )
 
 
+MAX_FLAGS = 32  # key points a grading may flag; a bank allows far fewer (bank.MAX_KEY_POINTS)
+
+
 def _m004_review_grading(db: sqlite3.Connection) -> None:
     """What the grader made of each typed answer, kept with its review, and counted.
 
@@ -170,50 +173,95 @@ def _m004_review_grading(db: sqlite3.Connection) -> None:
     and is written in the same INSERT, so undo, `reset` and every other delete of a review take
     its grading with it, with no foreign key or cleanup to forget. `covered` is a string of
     `1`/`0`, one per key point in the bank's order (`"101"`: the first and third covered),
-    NULL when nothing was typed: a byte a point, readable in `sqlite3`, and checkable by a
-    CHECK with no JSON support needed. `suggested` is the rating the grader suggested (1 Again,
-    2 Hard, 3 Good), NULL when it abstained or nothing was typed. Existing reviews keep NULL in
-    both: nothing was recorded about them, and nothing is made up.
+    NULL when nothing was typed: a byte a point, readable in `sqlite3`, and checked with no
+    JSON support needed. `suggested` is the rating the grader suggested (1 Again, 2 Hard,
+    3 Good), NULL when it abstained or nothing was typed. Existing reviews keep NULL in both:
+    nothing was recorded about them, and nothing is made up.
 
-    `grading_counts` keeps, per question, how many graded reviews had each combination of
-    covered points, suggestion (0: abstained) and rating chosen, maintained by triggers in the
-    same transaction as each insert into or delete from the log (as `review_buckets` is), so
-    that the agreement and weakest-concept figures of `dlquiz stats` read a few rows per
-    question instead of the log."""
+    Two tables of counts are kept by triggers, in the same transaction as each insert into or
+    delete from the log (as `review_buckets` is), so that `dlquiz stats` reads one row per
+    question and one per key point missed instead of the log:
+    - `grading_questions`: per question, its graded reviews; of those, the ones with a
+      suggestion; of those, the ones rated exactly as suggested, rated Easy over a Good
+      suggestion, rated higher (Easy over Good included), rated lower. Neutral counts: what
+      counts as agreement is decided in Python (`grading_stats`), not here;
+    - `grading_points`: per question, number of flags (the question's key points when it was
+      graded) and key point, its graded reviews and how many of them missed the point."""
+    numbers = ", ".join(f"({i})" for i in range(MAX_FLAGS))
     _run_script(
         db,
-        """
-        ALTER TABLE reviews ADD COLUMN covered TEXT
-            CHECK (covered IS NULL OR covered NOT GLOB '*[^01]*');
+        f"""
+        ALTER TABLE reviews ADD COLUMN covered TEXT CHECK (
+            covered IS NULL
+            OR (covered NOT GLOB '*[^01]*' AND length(covered) BETWEEN 1 AND {MAX_FLAGS}));
         ALTER TABLE reviews ADD COLUMN suggested INTEGER
             CHECK (suggested IS NULL OR (suggested BETWEEN 1 AND 3 AND covered IS NOT NULL));
-        CREATE TABLE grading_counts (
+        CREATE TABLE grading_questions (
+            bank_id        TEXT    NOT NULL,
+            question_id    TEXT    NOT NULL,
+            graded         INTEGER NOT NULL,  -- reviews with a typed answer
+            suggested      INTEGER NOT NULL,  -- of those, with a suggestion
+            exact          INTEGER NOT NULL,  -- of those, rated as suggested
+            easy_over_good INTEGER NOT NULL,  -- rated Easy over a Good suggestion
+            higher         INTEGER NOT NULL,  -- rated higher (Easy over Good included)
+            lower          INTEGER NOT NULL,  -- rated lower
+            PRIMARY KEY (bank_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE grading_points (
             bank_id     TEXT    NOT NULL,
             question_id TEXT    NOT NULL,
-            covered     TEXT    NOT NULL,  -- as in reviews.covered
-            suggested   INTEGER NOT NULL,  -- 1 to 3, or 0: the grader abstained
-            rating      INTEGER NOT NULL,  -- the rating the learner chose
-            reviews     INTEGER NOT NULL,
-            PRIMARY KEY (bank_id, question_id, covered, suggested, rating)
+            flags       INTEGER NOT NULL,  -- length(reviews.covered)
+            point       INTEGER NOT NULL,  -- from 0
+            graded      INTEGER NOT NULL,
+            missed      INTEGER NOT NULL,
+            PRIMARY KEY (bank_id, question_id, flags, point)
         ) WITHOUT ROWID;
+        CREATE TABLE grading_point_numbers (point INTEGER PRIMARY KEY);
+        INSERT INTO grading_point_numbers VALUES {numbers};
         CREATE TRIGGER reviews_grading_insert AFTER INSERT ON reviews
         WHEN NEW.covered IS NOT NULL BEGIN
-            INSERT INTO grading_counts VALUES (
-                NEW.bank_id, NEW.question_id, NEW.covered, coalesce(NEW.suggested, 0),
-                NEW.rating, 1)
-            ON CONFLICT (bank_id, question_id, covered, suggested, rating) DO UPDATE SET
-                reviews = reviews + 1;
+            INSERT INTO grading_questions VALUES (
+                NEW.bank_id, NEW.question_id, 1, NEW.suggested IS NOT NULL,
+                coalesce(NEW.rating = NEW.suggested, 0),
+                coalesce(NEW.suggested = 3 AND NEW.rating = 4, 0),
+                coalesce(NEW.rating > NEW.suggested, 0),
+                coalesce(NEW.rating < NEW.suggested, 0))
+            ON CONFLICT (bank_id, question_id) DO UPDATE SET
+                graded = graded + 1,
+                suggested = suggested + excluded.suggested,
+                exact = exact + excluded.exact,
+                easy_over_good = easy_over_good + excluded.easy_over_good,
+                higher = higher + excluded.higher,
+                lower = lower + excluded.lower;
+            INSERT INTO grading_points
+                SELECT NEW.bank_id, NEW.question_id, length(NEW.covered), point, 1,
+                       substr(NEW.covered, point + 1, 1) = '0'
+                FROM grading_point_numbers WHERE point < length(NEW.covered)
+            ON CONFLICT (bank_id, question_id, flags, point) DO UPDATE SET
+                graded = graded + 1,
+                missed = missed + excluded.missed;
         END;
         CREATE TRIGGER reviews_grading_delete AFTER DELETE ON reviews
         WHEN OLD.covered IS NOT NULL BEGIN
-            UPDATE grading_counts SET reviews = reviews - 1
+            UPDATE grading_questions SET
+                graded = graded - 1,
+                suggested = suggested - (OLD.suggested IS NOT NULL),
+                exact = exact - coalesce(OLD.rating = OLD.suggested, 0),
+                easy_over_good = easy_over_good
+                    - coalesce(OLD.suggested = 3 AND OLD.rating = 4, 0),
+                higher = higher - coalesce(OLD.rating > OLD.suggested, 0),
+                lower = lower - coalesce(OLD.rating < OLD.suggested, 0)
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id;
+            DELETE FROM grading_questions
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id AND graded = 0;
+            UPDATE grading_points SET
+                graded = graded - 1,
+                missed = missed - (substr(OLD.covered, point + 1, 1) = '0')
             WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id
-              AND covered = OLD.covered AND suggested = coalesce(OLD.suggested, 0)
-              AND rating = OLD.rating;
-            DELETE FROM grading_counts
+              AND flags = length(OLD.covered);
+            DELETE FROM grading_points
             WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id
-              AND covered = OLD.covered AND suggested = coalesce(OLD.suggested, 0)
-              AND rating = OLD.rating AND reviews = 0;
+              AND flags = length(OLD.covered) AND graded = 0;
         END;
         """,
     )
@@ -569,32 +617,21 @@ class Store:
     # --- grading ------------------------------------------------------------------------------
 
     def agreement_counts(self, bank_id: str) -> list[AgreementCount]:
-        """Per question, its graded reviews and how their ratings compare with the grader's
-        suggestions (see `AgreementCount`), summed by SQLite from the counts the triggers
-        keep: one row per question graded, whatever the length of the log."""
+        """Per question graded, how its ratings compare with the grader's suggestions (see
+        `AgreementCount`), from the counts the triggers keep: a row per question."""
         return self.query(
-            "SELECT question_id, sum(reviews), "
-            "coalesce(sum(reviews) FILTER (WHERE suggested > 0), 0), "
-            "coalesce(sum(reviews) FILTER (WHERE suggested > 0 AND rating = suggested), 0), "
-            "coalesce(sum(reviews) FILTER (WHERE suggested = 3 AND rating = 4), 0), "
-            "coalesce(sum(reviews) FILTER (WHERE suggested > 0 AND rating > suggested), 0), "
-            "coalesce(sum(reviews) FILTER (WHERE suggested > 0 AND rating < suggested), 0) "
-            "FROM grading_counts WHERE bank_id = ? GROUP BY question_id",
+            "SELECT question_id, graded, suggested, exact, easy_over_good, higher, lower "
+            "FROM grading_questions WHERE bank_id = ?",
             (bank_id,),
         )
 
     def missed_counts(self, bank_id: str) -> list[MissedCount]:
-        """Per question, number of flags and key point: graded reviews with that many flags,
-        and of those, the reviews that missed the point (see `MissedCount`); only points
-        missed at least once."""
+        """Per question, number of flags and key point: its graded reviews, and of those the
+        ones that missed the point (see `MissedCount`); only points missed at least once."""
         return self.query(
-            "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < "
-            "(SELECT max(length(covered)) FROM grading_counts WHERE bank_id = :bank)) "
-            "SELECT g.question_id, length(g.covered), k.i - 1, sum(g.reviews), "
-            "sum(g.reviews) FILTER (WHERE substr(g.covered, k.i, 1) = '0') AS missed "
-            "FROM grading_counts AS g JOIN k ON k.i <= length(g.covered) "
-            "WHERE g.bank_id = :bank GROUP BY 1, 2, 3 HAVING missed > 0",
-            {"bank": bank_id},
+            "SELECT question_id, flags, point, graded, missed FROM grading_points "
+            "WHERE bank_id = ? AND missed > 0",
+            (bank_id,),
         )
 
 
