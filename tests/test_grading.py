@@ -317,6 +317,9 @@ def test_worst_questions_need_enough_suggestions_and_an_override(store: Store, b
     graded(store, bank, ids[4], "1", GOOD, HARD, 3)  # 0%
     graded(store, bank, ids[4], "1", None, HARD, 9)  # abstentions are not suggestions
     worst = figures(store, bank).worst
+    output = json.loads(json.dumps(stats_of(store, bank).to_json()))
+    check_schema(output)  # every field of worst_questions[] and weakest_concepts[] documented
+    assert [q["id"] for q in output["grading"]["worst_questions"]] == [ids[4], ids[3], ids[2]]
     assert [(q.id, a.rate, a.suggested) for q, a in worst] == [
         (ids[4], 0.0, 3),
         (ids[3], 0.5, 6),
