@@ -76,8 +76,15 @@ def state_name(row: CardRow | None) -> str:
     return STATE_NAMES[NEW if row is None else row.state]
 
 
+class Grading(NamedTuple):
+    """What the grader made of a typed answer: a flag per key point, and its suggestion."""
+
+    covered: tuple[bool, ...]  # one per key point, in the bank's order
+    suggested: int | None  # 1 Again, 2 Hard, 3 Good; None: it abstained
+
+
 class ReviewRow(NamedTuple):
-    """One entry of the review log."""
+    """One entry of the review log; `grading` is None when no answer was typed."""
 
     id: int
     bank_id: str
@@ -89,6 +96,7 @@ class ReviewRow(NamedTuple):
     card_before: CardRow | None
     state_after: int
     due_after: int
+    grading: Grading | None = None
 
 
 # --- questions -----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from typing import NamedTuple
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
 from dlquiz.interview import plan_from_store
-from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, leech_news, state_name
+from dlquiz.model import LEARNING, RELEARNING, CardRow, Grading, Question, leech_news, state_name
 from dlquiz.scheduler import Rating, Scheduling, is_due
 from dlquiz.store import Store, StoreError, UndoRefused
 
@@ -300,8 +300,15 @@ class Session:
         """The interval each rating would give this card now."""
         return self.scheduling.preview(item.question.id, item.row, self.clock())
 
-    def rate(self, item: Item, rating: Rating, duration_ms: int | None = None) -> Rated:
-        """Schedule the card and commit the rating and the review log in one transaction.
+    def rate(
+        self,
+        item: Item,
+        rating: Rating,
+        duration_ms: int | None = None,
+        grading: Grading | None = None,
+    ) -> Rated:
+        """Schedule the card and commit the rating and the review log in one transaction,
+        with what the grader made of the typed answer (None: nothing was typed).
 
         The card is read again inside the transaction, so that a rating made meanwhile by
         another dlquiz process is built upon, not overwritten.
@@ -312,7 +319,7 @@ class Session:
             before = self.store.card(self.bank.id, qid)
             outcome = self.scheduling.review(self.bank.id, qid, before, rating, now)
             review_id = self.store.log_review(
-                before, outcome.row, int(rating), to_ms(now), duration_ms
+                before, outcome.row, int(rating), to_ms(now), duration_ms, grading
             )
             self.store.put_card(outcome.row)
         self._rows[qid] = outcome.row

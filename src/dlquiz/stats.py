@@ -17,7 +17,8 @@ Definitions, also shown on screen and in docs/stats-json.md:
   7- and 30-day windows are today and the 6 (29) study days before it;
 - *streak*: consecutive study days with at least one review; the current streak still counts
   when today has no review yet but yesterday had;
-- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow.
+- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow;
+- *agreement with the grader* and *weakest concepts*: see `grading_stats`.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from dlquiz import grading_stats
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import REVIEW, CardRow, Question
@@ -122,6 +124,7 @@ class Stats(NamedTuple):
     per_topic: tuple[TopicFigures, ...]
     hardest: tuple[HardQuestion, ...]
     interview: Plan | None = None  # while an interview date is set (`dlquiz interview`)
+    grading: grading_stats.GradingFigures = grading_stats.NO_GRADING
 
     @property
     def empty(self) -> bool:
@@ -199,6 +202,7 @@ class Stats(NamedTuple):
                 for h in self.hardest
             ],
             "interview": None if self.interview is None else self.interview.to_json(),
+            "grading": self.grading.to_json(),
         }
 
 
@@ -242,6 +246,8 @@ def compute(
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls)
         review_counts = _review_counts(store, bank.id, [q.id for q in hardest])
+        agreements = store.agreement_counts(bank.id)
+        misses = store.missed_counts(bank.id)
     due_now = {qid for qid, c in cards.items() if c.due <= now_ms and qid not in buried}
     studied = sorted(day for day, figures in per_day.items() if figures.reviews)
     current, longest = _streaks(studied, today)
@@ -285,6 +291,7 @@ def compute(
             )
             for q in hardest
         ),
+        grading=grading_stats.compute(agreements, misses, questions),
     )
 
 
