@@ -356,6 +356,9 @@ def test_stats_json_carries_the_interview(dlquiz_home: Path, bank: Bank) -> None
     narrowed = json.loads(runner.invoke(app, ["stats", "--json", "--topic", "rnn"]).output)
     assert narrowed["interview"]["questions"] == 1
     screen = runner.invoke(app, ["stats"], env={"COLUMNS": "80"}).output
+    assert re.search(r"interview +\w{3} \d\d \w{3} \(in 21 days\) · expect ", screen)
+    assert "→ dlquiz interview" in screen  # the Today panel's line; the panel on request:
+    screen = runner.invoke(app, ["stats", "-s", "interview"], env={"COLUMNS": "80"}).output
     assert "Interview in 21 days" in screen
 
 

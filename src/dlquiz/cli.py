@@ -336,7 +336,22 @@ def unsuspend(ctx: typer.Context, question: QuestionArgument) -> None:
 # --- progress ----------------------------------------------------------------------------------
 
 
-@command("Your progress: mastery, retention, forecast.")
+class StatsSection(StrEnum):
+    """The sections of `dlquiz stats` after its Today panel (dashboard.SECTIONS)."""
+
+    overview = "overview"
+    retention = "retention"
+    forecast = "forecast"
+    topics = "topics"
+    activity = "activity"
+    hardest = "hardest"
+    leeches = "leeches"
+    suspended = "suspended"
+    interview = "interview"
+    grading = "grading"
+
+
+@command("Your progress, and what to study now.")
 def stats(
     ctx: typer.Context,
     topic: TopicOption = None,
@@ -344,10 +359,24 @@ def stats(
     days: Annotated[
         int, typer.Option("--days", min=7, max=3660, help="Days of activity to show.")
     ] = 182,
+    section: Annotated[
+        list[StatsSection] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Show these sections after the Today panel (repeat) "
+            "[default: overview, retention and the 5 weakest topics].",
+            show_default=False,
+        ),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Show every section (whatever --section says).")
+    ] = False,
 ) -> None:
-    """Your progress: mastery, retention, forecast, activity and weakest topics.
+    """Your progress: what to do now (due, new cards left, streak, retention against the
+    target, the weakest topic), then overview, retention and topics; more with --section or --all.
 
-    Example: dlquiz stats --topic cnn
+    Example: dlquiz stats --section forecast --section activity
     """
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
@@ -364,7 +393,10 @@ def stats(
             now=now,
             days=scheduling.days,
             recall=scheduling.retrievability,
+            due_at=scheduling.due_ms,
             desired_retention=ws.config.desired_retention,
+            new_per_day=ws.config.new_per_day,
+            suspended=store.suspended(bank.id),
             topics=chosen,
             activity_days=days,
         )
@@ -378,9 +410,10 @@ def stats(
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
-    from dlquiz.dashboard import dashboard
+    from dlquiz.dashboard import SECTIONS, dashboard
 
-    console().print(dashboard(result))
+    sections = SECTIONS if show_all else ([s.value for s in section] if section else None)
+    console().print(dashboard(result, sections))
 
 
 @command("Set an interview date and get ready for it.")

@@ -104,6 +104,7 @@ class Idle(NamedTuple):
     topics: tuple[str, ...]
     next_due: datetime | None  # when the next card falls due (practice)
     new_waiting: int  # questions never seen that today's new-card limit holds back
+    new_per_day: int  # that limit (0: new cards are off, not "done for today")
     suggest_topic: str | None  # a topic with questions, to suggest drilling (review)
 
 
@@ -393,6 +394,7 @@ class Session:
             topics=self.options.topics,
             next_due=self.next_due() if practice else None,
             new_waiting=self.new_waiting() if practice else 0,
+            new_per_day=self.options.new_per_day,
             suggest_topic=next((t for t, n in counts.items() if n), None),
         )
 
