@@ -31,9 +31,9 @@ from dlquiz.interview import (
 from dlquiz.model import REVIEW, CardRow, InterviewRow
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Session
-from dlquiz.store import SCHEMA_VERSION, Store
+from dlquiz.store import SCHEMA_VERSION, Store, _m005_interview
 
-from .conftest import START, FakeClock
+from .conftest import START, FakeClock, store_before
 
 UTC4 = StudyDays(UTC, 4)
 AT = datetime(2026, 3, 23, 10, 0, tzinfo=UTC)  # three weeks after START, a Monday
@@ -245,9 +245,7 @@ def test_the_interview_is_kept_per_bank_and_can_be_cleared(store: Store, bank: B
 
 def test_a_store_from_before_interviews_is_migrated(tmp_path: Path, bank: Bank) -> None:
     path = tmp_path / "old.db"
-    with Store.open(path) as store:
-        store.db.execute("DROP TABLE interviews")
-        store.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    store_before(path, _m005_interview).close()
     with Store.open(path) as store:
         store.set_interview(setting(bank))
         assert store.interview(bank.id) == setting(bank)

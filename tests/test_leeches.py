@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,9 +19,9 @@ from dlquiz.clock import to_ms
 from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Item, Mode, Session
-from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, Store
+from dlquiz.store import SCHEMA_VERSION, Store, _m004_suspended
 
-from .conftest import FakeClock
+from .conftest import V1_REVIEW_COLUMNS, FakeClock, log_v1, store_before
 
 MakeSession = Callable[..., Session]
 runner = CliRunner()
@@ -140,30 +139,24 @@ def test_migrating_a_store_of_the_previous_schema_keeps_every_review(
     tmp_path: Path, bank: Bank, clock: FakeClock
 ) -> None:
     path = tmp_path / "old.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    db.execute("PRAGMA journal_mode = WAL")
-    for number, migration in enumerate(MIGRATIONS[:-1], start=1):
-        migration(db)
-        db.execute(f"PRAGMA user_version = {number}")
-    old = Store(db, path)  # the schema before the suspended table, written by this store's code
+    db = store_before(path, _m004_suspended)
     scheduling = Scheduling(0.9, fuzz=False)
     for n, question in enumerate(bank.questions[:12]):
         row = None
         for rating in (Rating.Good, Rating.Again, Rating.Good, Rating.Easy)[: 1 + n % 4]:
             outcome = scheduling.review(bank.id, question.id, row, rating, clock())
-            with old.transaction():
-                old.log_review(row, outcome.row, int(rating), to_ms(clock()), 1000)
-                old.put_card(outcome.row)
+            log_v1(db, row, outcome.row, int(rating), to_ms(clock()))
             row = outcome.row
             clock.advance(minutes=11)
-    reviews, cards = list(old.reviews()), old.cards(bank.id)
-    buckets = old.query("SELECT * FROM review_buckets ORDER BY bucket")
-    old.close()
+    reviews = db.execute(f"SELECT {V1_REVIEW_COLUMNS} FROM reviews ORDER BY id").fetchall()
+    cards = db.execute("SELECT * FROM cards ORDER BY 1, 2").fetchall()
+    buckets = db.execute("SELECT * FROM review_buckets ORDER BY bucket").fetchall()
+    db.close()
     assert len(reviews) == 30
     with Store.open(path) as store:
         assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
-        assert list(store.reviews()) == reviews
-        assert store.cards(bank.id) == cards
+        assert store.query(f"SELECT {V1_REVIEW_COLUMNS} FROM reviews ORDER BY id") == reviews
+        assert store.query("SELECT * FROM cards ORDER BY 1, 2") == cards
         assert store.query("SELECT * FROM review_buckets ORDER BY bucket") == buckets
         assert store.suspended(bank.id) == set()
         assert store.suspend(bank.id, bank.questions[0].id, to_ms(clock()))

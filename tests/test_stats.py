@@ -31,9 +31,10 @@ from dlquiz.bank import Bank
 from dlquiz.cli import StatsSection, app
 from dlquiz.clock import StudyDays, from_ms, to_ms
 from dlquiz.dashboard import SECTIONS, dashboard
+from dlquiz.interview import plan_from_store as interview_plan
 from dlquiz.model import LEARNING, LEECH_LAPSES, NEW, RELEARNING, REVIEW, CardRow, InterviewRow
 from dlquiz.scheduler import Rating, Scheduling
-from dlquiz.session import Session, interview_plan
+from dlquiz.session import Session
 from dlquiz.stats import DayCount, Overview, Stats, compute
 from dlquiz.store import MIGRATIONS, SCHEMA_VERSION, Store
 
@@ -96,6 +97,20 @@ def log(
     after = card(bank, qid, due=when + timedelta(days=1))
     with store.transaction():
         store.log_review(prior, after, rating, to_ms(when), int(seconds * 1000))
+
+
+def log_as_before(store: Store, bank: Bank, qid: str, when: datetime, rating: int) -> None:
+    """Log a review of a card in review as dlquiz did before reviews kept their grading (the
+    columns of schema versions 1 to 3), into a store of such a version."""
+    prior = card(bank, qid, due=when)
+    after = card(bank, qid, due=when + timedelta(days=1))
+    with store.transaction():
+        store.db.execute(
+            "INSERT INTO reviews (bank_id, question_id, rating, reviewed_at, duration_ms, "
+            "state_before, card_before, state_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (bank.id, qid, rating, to_ms(when), 10_000, REVIEW, json.dumps(prior._asdict()),
+             after.state, after.due),
+        )  # fmt: skip
 
 
 def stats_of(
@@ -609,8 +624,8 @@ def test_a_store_of_schema_version_1_is_migrated_with_its_data(tmp_path: Path, b
     db.execute("COMMIT")
     old = Store(db, path)  # the version-1 schema, written to as dlquiz 1 did
     put(old, card(bank, "pooling", due=START - timedelta(hours=1), lapses=1))
-    log(old, bank, "pooling", START - timedelta(hours=2), 1)
-    log(old, bank, "pooling", START - timedelta(days=1), 3)
+    log_as_before(old, bank, "pooling", START - timedelta(hours=2), 1)
+    log_as_before(old, bank, "pooling", START - timedelta(days=1), 3)
     db.close()
 
     with Store.open(path) as store:

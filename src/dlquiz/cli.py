@@ -55,8 +55,7 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         from dlquiz.bank import BankError
         from dlquiz.config import ConfigError
-        from dlquiz.export import ExportError
-        from dlquiz.model import UsageError
+        from dlquiz.model import ExportError, UsageError
         from dlquiz.store import StoreError
 
         try:
@@ -349,6 +348,7 @@ class StatsSection(StrEnum):
     leeches = "leeches"
     suspended = "suspended"
     interview = "interview"
+    grading = "grading"
 
 
 @command("Your progress, and what to study now.")
@@ -400,10 +400,10 @@ def stats(
             topics=chosen,
             activity_days=days,
         )
-        if store.interview(bank.id) is not None:  # the planner costs 10 ms to import
-            from dlquiz.session import interview_plan
+        if store.interview(bank.id) is not None:  # the planner is imported only when needed
+            from dlquiz.interview import plan_from_store
 
-            plan = interview_plan(
+            plan = plan_from_store(
                 store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
             )
             result = result._replace(interview=plan)
@@ -439,8 +439,7 @@ def interview(
     Example: dlquiz interview 2026-12-21 --time 14:30
     """
     from dlquiz.clock import system_clock
-    from dlquiz.interview import change_setting
-    from dlquiz.session import interview_plan
+    from dlquiz.interview import change_setting, plan_from_store
 
     ws = workspace(ctx)
     bank, now = ws.bank(), system_clock()
@@ -449,7 +448,9 @@ def interview(
         plan = (
             None
             if clear
-            else interview_plan(store, bank, ws.scheduling(), ws.days(), now, ws.config.new_per_day)
+            else plan_from_store(
+                store, bank, ws.scheduling(), ws.days(), now, ws.config.new_per_day
+            )
         )
     if said:
         typer.echo(said)

@@ -51,6 +51,7 @@ SECTIONS = (  # in the order they are shown
     "leeches",
     "suspended",
     "interview",
+    "grading",
 )
 DEFAULT_SECTIONS = ("overview", "retention", "topics")
 DEFAULT_TOPICS = 5  # rows of the topic table in the default view (a bank may have many topics)
@@ -62,6 +63,7 @@ SIDE_BY_SIDE = (
     (("leeches",), ()),
     (("suspended",), ()),
     (("interview",), ()),
+    (("grading",), ()),
 )
 
 Cell = str | Text
@@ -112,6 +114,8 @@ class Dashboard:
                 return per_topic(s, DEFAULT_TOPICS if self.sections is None else None)
             if name == "interview":
                 return no_interview(s) if s.interview is None else interview(s.interview)
+            if name == "grading":
+                return grading(s) or _panel(Text("No typed answer graded yet."), GRADING_TITLE)
             return PANELS[name](s)
 
         for left_names, right_names in SIDE_BY_SIDE:
@@ -694,6 +698,53 @@ def hardest(stats: Stats) -> Panel:
 
     note = Text.assemble(("see one: ", "dim"), (f"dlquiz show {hard[0].id}", "bold cyan"))
     return _panel(Group(Lines(build), note), "Hardest questions")
+
+
+GRADING_TITLE = "Your ratings vs the grader"
+
+
+def grading(stats: Stats, shown: int = 3) -> Panel | None:
+    """How often the learner took the grader's suggestion, where least, and the key points
+    missed most: at most 3 + `shown` lines; None when no answer has been typed yet."""
+    g = stats.grading
+    a = g.agreement
+    if a.graded == 0:
+        return None
+    head = Text()
+    if a.suggested:
+        head.append("agreed ")
+        head.append(percent(a.rate), style="bold")
+        head.append(f" · {count(a.agreed)} of {counted(a.suggested, 'suggestion')}")
+    else:
+        head.append("no suggestion yet")
+    if a.abstained:
+        head.append(f" · {count(a.abstained)} abstained", style="dim")
+    lines = [head]
+    if a.raised or a.lowered:
+        lines.append(
+            Text(f"overrode: {count(a.raised)} rated higher, {count(a.lowered)} lower", "dim")
+        )
+    if g.worst:
+        least = Text("least agreed  ", style="dim")
+        for i, (q, agreement) in enumerate(g.worst[:shown]):
+            least.append(" · " if i else "")
+            least.append_text(plain(q.id, "bold"))
+            least.append(f" {percent(agreement.rate)}")
+        lines.append(least)
+    rows: list[list[Cell]] = [
+        [f"{p.missed}/{p.graded}", plain(p.point), plain(p.question_id, "dim")]
+        for p in g.weakest[:shown]
+    ]
+    label = "missed  "
+
+    def build(width: int) -> list[Text]:
+        missed = columns(rows, "><<") if rows else []
+        if missed and missed[0].cell_len + len(label) > width:  # the point gives up room
+            missed = columns(rows, "><<", flexible=1, width=width - len(label))
+        prefixes = [Text(label, style="dim")] + [Text(" " * len(label))] * len(missed)
+        return lines + [prefix + line for prefix, line in zip(prefixes, missed, strict=False)]
+
+    return _panel(Lines(build), GRADING_TITLE)
 
 
 def leeches(stats: Stats) -> Panel:

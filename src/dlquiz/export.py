@@ -2,7 +2,9 @@
 
 Exports stream row by row, so a log of a million reviews never sits in memory. Times are
 ISO-8601 in UTC; ratings and states are written as words (`good`, `review`) beside the numbers
-py-fsrs uses, so the files read well in a spreadsheet and load cleanly in a script.
+py-fsrs uses, so the files read well in a spreadsheet and load cleanly in a script. Each review
+carries what the grader made of its typed answer (`covered`, `suggested`; empty when nothing
+was typed) beside the rating the learner chose.
 """
 
 from __future__ import annotations
@@ -20,19 +22,23 @@ from typing import IO, Any
 
 from dlquiz.bank import Bank
 from dlquiz.clock import from_ms
-from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ReviewRow, is_leech
+from dlquiz.model import (
+    RATING_NAMES,
+    STATE_NAMES,
+    CardRow,
+    ExportError,
+    Grading,
+    ReviewRow,
+    is_leech,
+)
 from dlquiz.store import Store
 
 EXPORT_SCHEMA = "dlquiz-export/1"
 
 
-class ExportError(Exception):
-    """The export cannot be written where it was asked; nothing was changed."""
-
-
 REVIEW_FIELDS = (
     "id", "bank_id", "question_id", "rating", "rating_name", "reviewed_at", "duration_ms",
-    "state_before", "state_after", "due_after",
+    "state_before", "state_after", "due_after", "covered", "suggested",
 )  # fmt: skip
 CARD_FIELDS = (
     "bank_id", "question_id", "in_bank", "state", "step", "stability", "difficulty", "due",
@@ -58,7 +64,18 @@ def review_record(review: ReviewRow) -> dict[str, Any]:
         "state_before": STATE_NAMES[review.state_before],
         "state_after": STATE_NAMES[review.state_after],
         "due_after": _iso(review.due_after),
+        **grading_fields(review.grading),
     }
+
+
+def grading_fields(grading: Grading | None) -> dict[str, Any]:
+    """What the grader made of the typed answer: `covered`, a flag per key point in the bank's
+    order (None: nothing was typed), and `suggested`, the rating it suggested as a word (None:
+    it abstained, or nothing was typed). CSV writes the flags as `1,0,1`."""
+    if grading is None:
+        return {"covered": None, "suggested": None}
+    suggested = None if grading.suggested is None else RATING_NAMES[grading.suggested].lower()
+    return {"covered": list(grading.covered), "suggested": suggested}
 
 
 def card_record(card: CardRow, in_bank: bool, suspended: bool = False) -> dict[str, Any]:
@@ -111,9 +128,18 @@ def write_csv(records: Iterable[dict[str, Any]], fields: tuple[str, ...], out: I
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: _csv_value(v) for k, v in record.items()})
         count += 1
     return count
+
+
+def _csv_value(value: Any) -> Any:
+    """None as an empty cell; a list of flags as `1,0,1`."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join("1" if flag else "0" for flag in value)
+    return value
 
 
 def write_json(records: Iterable[dict[str, Any]], kind: str, bank: Bank, out: IO[str]) -> int:

@@ -143,6 +143,36 @@ def change_setting(
 # --- the plan -----------------------------------------------------------------------------------
 
 
+def plan_from_store(
+    store: Store,
+    bank: Bank,
+    scheduling: Scheduling,
+    days: StudyDays,
+    now: datetime,
+    new_per_day: int,
+    topics: tuple[str, ...] = (),
+) -> Plan | None:
+    """The plan until the bank's interview date, from the store (suspended cards left out);
+    None when no date is set or the interview has begun."""
+    setting = store.interview(bank.id)
+    if setting is None or setting.at <= to_ms(now):
+        return None
+    since = to_ms(days.today_start(now))
+    suspended = store.suspended(bank.id)
+    return make_plan(
+        setting,
+        bank,
+        {qid: row for qid, row in store.cards(bank.id).items() if qid not in suspended},
+        now=now,
+        days=days,
+        scheduling=scheduling,
+        new_per_day=new_per_day,
+        new_today=len(store.new_introduced_since(bank.id, since)),
+        early_today=store.early_reviews_since(bank.id, since),
+        topics=topics,
+    )
+
+
 class CardPlan(NamedTuple):
     """One studied card below the target at the interview if it were left alone."""
 

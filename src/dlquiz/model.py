@@ -76,8 +76,15 @@ def state_name(row: CardRow | None) -> str:
     return STATE_NAMES[NEW if row is None else row.state]
 
 
+class Grading(NamedTuple):
+    """What the grader made of a typed answer: a flag per key point, and its suggestion."""
+
+    covered: tuple[bool, ...]  # one per key point, in the bank's order
+    suggested: int | None  # 1 Again, 2 Hard, 3 Good; None: it abstained
+
+
 class ReviewRow(NamedTuple):
-    """One entry of the review log."""
+    """One entry of the review log; `grading` is None when no answer was typed."""
 
     id: int
     bank_id: str
@@ -89,6 +96,7 @@ class ReviewRow(NamedTuple):
     card_before: CardRow | None
     state_after: int
     due_after: int
+    grading: Grading | None = None
 
 
 # --- questions -----------------------------------------------------------------------------------
@@ -125,6 +133,10 @@ class Question(NamedTuple):
 class UsageError(Exception):
     """The person asked for something that is not there (an unknown topic, question or file);
     the command line reports it with exit status 2, as a misused option."""
+
+
+class ExportError(Exception):
+    """An export cannot be written where it was asked; nothing was changed."""
 
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:

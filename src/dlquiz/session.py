@@ -30,8 +30,8 @@ from typing import NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.clock import Clock, StudyDays, from_ms, to_ms
-from dlquiz.interview import Plan, make_plan
-from dlquiz.model import LEARNING, RELEARNING, CardRow, Question, leech_news, state_name
+from dlquiz.interview import plan_from_store
+from dlquiz.model import LEARNING, RELEARNING, CardRow, Grading, Question, leech_news, state_name
 from dlquiz.scheduler import Rating, Scheduling, is_due
 from dlquiz.store import Store, StoreError, UndoRefused
 
@@ -301,8 +301,15 @@ class Session:
         """The interval each rating would give this card now."""
         return self.scheduling.preview(item.question.id, item.row, self.clock())
 
-    def rate(self, item: Item, rating: Rating, duration_ms: int | None = None) -> Rated:
-        """Schedule the card and commit the rating and the review log in one transaction.
+    def rate(
+        self,
+        item: Item,
+        rating: Rating,
+        duration_ms: int | None = None,
+        grading: Grading | None = None,
+    ) -> Rated:
+        """Schedule the card and commit the rating and the review log in one transaction,
+        with what the grader made of the typed answer (None: nothing was typed).
 
         The card is read again inside the transaction, so that a rating made meanwhile by
         another dlquiz process is built upon, not overwritten.
@@ -313,7 +320,7 @@ class Session:
             before = self.store.card(self.bank.id, qid)
             outcome = self.scheduling.review(self.bank.id, qid, before, rating, now)
             review_id = self.store.log_review(
-                before, outcome.row, int(rating), to_ms(now), duration_ms
+                before, outcome.row, int(rating), to_ms(now), duration_ms, grading
             )
             self.store.put_card(outcome.row)
         self._rows[qid] = outcome.row
@@ -413,38 +420,8 @@ def interview_cards(
     """The cards the interview plan brings forward in today's practice; none without a date
     or once the interview has begun. The plan covers the whole bank: a session narrowed to
     topics takes the part of today's share in those topics."""
-    plan = interview_plan(store, bank, scheduling, days, now, options.new_per_day)
+    plan = plan_from_store(store, bank, scheduling, days, now, options.new_per_day)
     return plan.today_cards if plan is not None else ()
-
-
-def interview_plan(
-    store: Store,
-    bank: Bank,
-    scheduling: Scheduling,
-    days: StudyDays,
-    now: datetime,
-    new_per_day: int,
-    topics: tuple[str, ...] = (),
-) -> Plan | None:
-    """The plan until the bank's interview date, from the store (suspended cards left out);
-    None when no date is set or the interview has begun."""
-    setting = store.interview(bank.id)
-    if setting is None or setting.at <= to_ms(now):
-        return None
-    since = to_ms(days.today_start(now))
-    suspended = store.suspended(bank.id)
-    return make_plan(
-        setting,
-        bank,
-        {qid: row for qid, row in store.cards(bank.id).items() if qid not in suspended},
-        now=now,
-        days=days,
-        scheduling=scheduling,
-        new_per_day=new_per_day,
-        new_today=len(store.new_introduced_since(bank.id, since)),
-        early_today=store.early_reviews_since(bank.id, since),
-        topics=topics,
-    )
 
 
 def _overdue(row: CardRow, now_ms: int) -> float:

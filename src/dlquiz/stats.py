@@ -16,6 +16,8 @@ Definitions, also shown on screen and in docs/stats-json.md:
   7- and 30-day windows are today and the 6 (29) study days before it;
 - *streak*: consecutive study days with at least one review; the current streak still counts
   when today has no review yet but yesterday had;
+- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow;
+- *agreement with the grader* and *weakest concepts*: see `grading_stats`.
 - *due now*: cards whose due time (the scheduler's `due_at`: a review card from the start of
   its due study day, a learning step at its minute) has passed, not counting cards skipped
   until tomorrow nor suspended cards; *due later today*: the same, falling due before the
@@ -32,6 +34,7 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from dlquiz import grading_stats
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow, Question, is_leech
@@ -143,6 +146,7 @@ class Stats(NamedTuple):
     leeches: tuple[CardFigures, ...]  # most lapses first, suspended ones included
     suspended: tuple[CardFigures, ...]  # in bank order
     interview: Plan | None = None  # while an interview date is set (`dlquiz interview`)
+    grading: grading_stats.GradingFigures = grading_stats.NO_GRADING
 
     @property
     def empty(self) -> bool:
@@ -226,6 +230,7 @@ class Stats(NamedTuple):
             "leeches": [_card_json(c) for c in self.leeches],
             "suspended": [_card_json(c) for c in self.suspended],
             "interview": None if self.interview is None else self.interview.to_json(),
+            "grading": self.grading.to_json(),
         }
 
 
@@ -282,6 +287,8 @@ def compute(
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls, suspended)
         review_counts = store.review_counts(bank.id, {q.id for q in hardest})
+        agreements = store.agreement_counts(bank.id)
+        misses = store.missed_counts(bank.id)
     # when each card that may be shown falls due; a card skipped until tomorrow, from then
     dues = {
         qid: max(due_at(c), tomorrow_ms) if qid in buried else due_at(c)
@@ -339,6 +346,7 @@ def compute(
             )
             for q in hardest
         ),
+        grading=grading_stats.compute(agreements, misses, questions),
         leeches=_leeches(questions, cards, recalls, suspended),
         suspended=tuple(
             _card_figures(q, cards.get(q.id), recalls.get(q.id), True)

@@ -21,7 +21,16 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dlquiz.model import NEW, REVIEW, CardRow, InterviewRow, ReviewRow
+from dlquiz.model import NEW, REVIEW, CardRow, Grading, InterviewRow, ReviewRow
+
+# Plain tuples, as SQLite returns them: a class would cost `dlquiz stats` start-up.
+# (question_id, graded, suggested, exact, easy_over_good, higher, lower): of the question's
+# graded reviews, those with a suggestion; of those, the ones rated exactly as suggested, rated
+# Easy over a Good suggestion, rated higher than suggested (Easy over Good included), lower.
+AgreementCount = tuple[str, int, int, int, int, int, int]
+# (question_id, flags, point_index, graded, missed): of the question's graded reviews with
+# `flags` flags, `graded` in all, and `missed` that did not cover point `point_index` (from 0).
+MissedCount = tuple[str, int, int, int, int]
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
@@ -46,7 +55,7 @@ CARD_COLUMNS = (
 )
 REVIEW_COLUMNS = (
     "id, bank_id, question_id, rating, reviewed_at, duration_ms, state_before, card_before, "
-    "state_after, due_after"
+    "state_after, due_after, covered, suggested"
 )
 
 
@@ -191,12 +200,117 @@ def _m005_interview(db: sqlite3.Connection) -> None:
     )
 
 
+MAX_FLAGS = 32  # key points a grading may flag; a bank allows far fewer (bank.MAX_KEY_POINTS)
+
+
+def _m006_review_grading(db: sqlite3.Connection) -> None:
+    """What the grader made of each typed answer, kept with its review, and counted.
+
+    Two columns on `reviews` rather than a side table: a grading belongs to exactly one review
+    and is written in the same INSERT, so undo, `reset` and every other delete of a review take
+    its grading with it, with no foreign key or cleanup to forget. `covered` is a string of
+    `1`/`0`, one per key point in the bank's order (`"101"`: the first and third covered),
+    NULL when nothing was typed: a byte a point, readable in `sqlite3`, and checked with no
+    JSON support needed. `suggested` is the rating the grader suggested (1 Again, 2 Hard,
+    3 Good), NULL when it abstained or nothing was typed. Existing reviews keep NULL in both:
+    nothing was recorded about them, and nothing is made up.
+
+    Two tables of counts are kept by triggers, in the same transaction as each insert into or
+    delete from the log (as `review_buckets` is), so that `dlquiz stats` reads one row per
+    question and one per key point missed instead of the log:
+    - `grading_questions`: per question, its graded reviews; of those, the ones with a
+      suggestion; of those, the ones rated exactly as suggested, rated Easy over a Good
+      suggestion, rated higher (Easy over Good included), rated lower. Neutral counts: what
+      counts as agreement is decided in Python (`grading_stats`), not here;
+    - `grading_points`: per question, number of flags (the question's key points when it was
+      graded) and key point, its graded reviews and how many of them missed the point."""
+    numbers = ", ".join(f"({i})" for i in range(MAX_FLAGS))
+    _run_script(
+        db,
+        f"""
+        ALTER TABLE reviews ADD COLUMN covered TEXT CHECK (
+            covered IS NULL
+            OR (covered NOT GLOB '*[^01]*' AND length(covered) BETWEEN 1 AND {MAX_FLAGS}));
+        ALTER TABLE reviews ADD COLUMN suggested INTEGER
+            CHECK (suggested IS NULL OR (suggested BETWEEN 1 AND 3 AND covered IS NOT NULL));
+        CREATE TABLE grading_questions (
+            bank_id        TEXT    NOT NULL,
+            question_id    TEXT    NOT NULL,
+            graded         INTEGER NOT NULL,  -- reviews with a typed answer
+            suggested      INTEGER NOT NULL,  -- of those, with a suggestion
+            exact          INTEGER NOT NULL,  -- of those, rated as suggested
+            easy_over_good INTEGER NOT NULL,  -- rated Easy over a Good suggestion
+            higher         INTEGER NOT NULL,  -- rated higher (Easy over Good included)
+            lower          INTEGER NOT NULL,  -- rated lower
+            PRIMARY KEY (bank_id, question_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE grading_points (
+            bank_id     TEXT    NOT NULL,
+            question_id TEXT    NOT NULL,
+            flags       INTEGER NOT NULL,  -- length(reviews.covered)
+            point       INTEGER NOT NULL,  -- from 0
+            graded      INTEGER NOT NULL,
+            missed      INTEGER NOT NULL,
+            PRIMARY KEY (bank_id, question_id, flags, point)
+        ) WITHOUT ROWID;
+        CREATE TABLE grading_point_numbers (point INTEGER PRIMARY KEY);
+        INSERT INTO grading_point_numbers VALUES {numbers};
+        CREATE TRIGGER reviews_grading_insert AFTER INSERT ON reviews
+        WHEN NEW.covered IS NOT NULL BEGIN
+            INSERT INTO grading_questions VALUES (
+                NEW.bank_id, NEW.question_id, 1, NEW.suggested IS NOT NULL,
+                coalesce(NEW.rating = NEW.suggested, 0),
+                coalesce(NEW.suggested = 3 AND NEW.rating = 4, 0),
+                coalesce(NEW.rating > NEW.suggested, 0),
+                coalesce(NEW.rating < NEW.suggested, 0))
+            ON CONFLICT (bank_id, question_id) DO UPDATE SET
+                graded = graded + 1,
+                suggested = suggested + excluded.suggested,
+                exact = exact + excluded.exact,
+                easy_over_good = easy_over_good + excluded.easy_over_good,
+                higher = higher + excluded.higher,
+                lower = lower + excluded.lower;
+            INSERT INTO grading_points
+                SELECT NEW.bank_id, NEW.question_id, length(NEW.covered), point, 1,
+                       substr(NEW.covered, point + 1, 1) = '0'
+                FROM grading_point_numbers WHERE point < length(NEW.covered)
+            ON CONFLICT (bank_id, question_id, flags, point) DO UPDATE SET
+                graded = graded + 1,
+                missed = missed + excluded.missed;
+        END;
+        CREATE TRIGGER reviews_grading_delete AFTER DELETE ON reviews
+        WHEN OLD.covered IS NOT NULL BEGIN
+            UPDATE grading_questions SET
+                graded = graded - 1,
+                suggested = suggested - (OLD.suggested IS NOT NULL),
+                exact = exact - coalesce(OLD.rating = OLD.suggested, 0),
+                easy_over_good = easy_over_good
+                    - coalesce(OLD.suggested = 3 AND OLD.rating = 4, 0),
+                higher = higher - coalesce(OLD.rating > OLD.suggested, 0),
+                lower = lower - coalesce(OLD.rating < OLD.suggested, 0)
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id;
+            DELETE FROM grading_questions
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id AND graded = 0;
+            UPDATE grading_points SET
+                graded = graded - 1,
+                missed = missed - (substr(OLD.covered, point + 1, 1) = '0')
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id
+              AND flags = length(OLD.covered);
+            DELETE FROM grading_points
+            WHERE bank_id = OLD.bank_id AND question_id = OLD.question_id
+              AND flags = length(OLD.covered) AND graded = 0;
+        END;
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_review_time_index,
     _m003_review_buckets,
     _m004_suspended,
     _m005_interview,
+    _m006_review_grading,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -515,10 +629,13 @@ class Store:
         rating: int,
         reviewed_at: int,
         duration_ms: int | None,
+        grading: Grading | None = None,
     ) -> int:
-        """Append a review; call inside `transaction()` together with `put_card(after)`."""
+        """Append a review, with what the grader made of the typed answer (None: nothing was
+        typed); call inside `transaction()` together with `put_card(after)`."""
         cursor = self.db.execute(
-            f"INSERT INTO reviews ({REVIEW_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO reviews ({REVIEW_COLUMNS}) "
+            "VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 after.bank_id,
                 after.question_id,
@@ -529,6 +646,8 @@ class Store:
                 json.dumps(before._asdict()) if before else None,
                 after.state,
                 after.due,
+                None if grading is None else "".join("1" if c else "0" for c in grading.covered),
+                None if grading is None else grading.suggested,
             ),
         )
         assert cursor.lastrowid is not None
@@ -708,6 +827,26 @@ class Store:
         )
         return int(rows[0][0])
 
+    # --- grading ------------------------------------------------------------------------------
+
+    def agreement_counts(self, bank_id: str) -> list[AgreementCount]:
+        """Per question graded, how its ratings compare with the grader's suggestions (see
+        `AgreementCount`), from the counts the triggers keep: a row per question."""
+        return self.query(
+            "SELECT question_id, graded, suggested, exact, easy_over_good, higher, lower "
+            "FROM grading_questions WHERE bank_id = ?",
+            (bank_id,),
+        )
+
+    def missed_counts(self, bank_id: str) -> list[MissedCount]:
+        """Per question, number of flags and key point: its graded reviews, and of those the
+        ones that missed the point (see `MissedCount`); only points missed at least once."""
+        return self.query(
+            "SELECT question_id, flags, point, graded, missed FROM grading_points "
+            "WHERE bank_id = ? AND missed > 0",
+            (bank_id,),
+        )
+
     # --- statistics ---------------------------------------------------------------------------
     # Read-only queries for `stats.py`, which does the arithmetic; call them inside `reading()`
     # so that they all see one state of the store.
@@ -811,4 +950,11 @@ def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str,
 def _review_row(row: tuple[Any, ...]) -> ReviewRow:
     values = list(row)
     values[7] = CardRow(**json.loads(values[7])) if values[7] is not None else None
-    return ReviewRow(*values)
+    covered, suggested = values[10:]
+    grading = None if covered is None else Grading(_flags(covered), suggested)
+    return ReviewRow._make([*values[:10], grading])
+
+
+def _flags(covered: str) -> tuple[bool, ...]:
+    """`"101"` as stored: (True, False, True)."""
+    return tuple(c == "1" for c in covered)

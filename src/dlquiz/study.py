@@ -26,8 +26,8 @@ from rich.text import Text
 
 from dlquiz import ui
 from dlquiz.markup import plain
-from dlquiz.matching import coverage
-from dlquiz.model import RATING_BY_NAME
+from dlquiz.matching import Coverage, coverage
+from dlquiz.model import RATING_BY_NAME, Grading
 from dlquiz.scheduler import Rating
 from dlquiz.session import Item, Session
 from dlquiz.store import StoreError, UndoRefused
@@ -333,10 +333,12 @@ class StudyLoop:
             break
         console.print(ui.answer_panel(item.question))
         suggested = Rating.Good
+        grading = None
         if typed:
             result = coverage(typed, item.question.key_points)
             console.print(ui.coverage_view(result))
             suggested = result.suggested
+            grading = grading_of(result)
         console.print(ui.rating_bar(session.preview(item), suggested, session.can_undo()))
         allowed = "1234usq"
         choice = self.keys.key("Rate: ", allowed if session.can_undo() else "1234sq")
@@ -348,7 +350,7 @@ class StudyLoop:
             return self._undo()
         rating = suggested if choice == "\r" else Rating(int(choice))
         duration_ms = int((time.monotonic() - started) * 1000)
-        rated = session.rate(item, rating, duration_ms)
+        rated = session.rate(item, rating, duration_ms, grading)
         saved: RenderableType = ui.saved_line(rated)
         if rated.leech:  # this rating made it a leech: say so, and what to do about it
             saved = Group(saved, ui.leech_note(item.question.id, rated.row.lapses))
@@ -378,6 +380,15 @@ class StudyLoop:
             self._note = note
         else:
             self.console.print()
+
+
+def grading_of(result: Coverage) -> Grading:
+    """What is kept of a grading with the review: a flag per key point and the suggestion
+    (None when the grader abstained)."""
+    suggested: int | None = result.suggested
+    return Grading(
+        tuple(p.covered for p in result.points), None if suggested is None else int(suggested)
+    )
 
 
 def study(workspace: Workspace, config: Config, options: Options, console: Console) -> Outcome:
