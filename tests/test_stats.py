@@ -970,7 +970,7 @@ def test_after_a_month_the_default_screen_fits_40_lines_and_leads_with_what_to_d
     for name in ("forecast", "activity", "hardest", "leeches", "suspended", "interview"):
         assert PANEL_TITLES[name] not in text
     assert "… 4 more topics: dlquiz stats --section topics" in text
-    assert lines[-1].startswith("more: dlquiz stats --all, or -s NAME: forecast, activity,")
+    assert lines[-1].startswith("more: dlquiz stats --all · -s forecast|activity|hardest|")
 
 
 def test_after_a_month_all_shows_every_section(month_old: datetime) -> None:
@@ -1260,6 +1260,7 @@ def test_the_default_screen_stays_within_40_lines_with_everything_to_say(
     assert len(stats.leeches) == 8 and len(stats.suspended) == 4
     lines = render(stats, 100, sections=None).splitlines()
     assert re.search(r"│ interview +Sat 21 Mar \(in 19 days\) · expect ", "\n".join(lines))
+    assert lines[-1].startswith("more: ") and lines[-1].endswith(SECTIONS[-1])  # one line
     assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
     text = "\n".join(lines)
     # one line each: as many ids as fit (none, if the command would not fit beside them)

@@ -136,7 +136,7 @@ class Dashboard:
 
 def more(stats: Stats) -> Text:
     """The last line of the default view: how to see the sections it leaves out."""
-    hidden = ", ".join(
+    hidden = "|".join(
         n
         for n in SECTIONS
         if n not in DEFAULT_SECTIONS and (n != "interview" or stats.interview is not None)
@@ -144,7 +144,7 @@ def more(stats: Stats) -> Text:
     return Text.assemble(
         ("more: ", "dim"),
         (f"dlquiz stats{_topic_options(stats)} --all", "bold cyan"),
-        (f", or -s NAME: {hidden}", "dim"),
+        (f" · -s {hidden}", "dim"),
     )
 
 
