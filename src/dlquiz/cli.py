@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dlquiz.bank import Bank
     from dlquiz.clock import StudyDays
     from dlquiz.config import Config
+    from dlquiz.scheduler import Scheduling
     from dlquiz.store import Store
 
 P = ParamSpec("P")
@@ -163,6 +164,22 @@ def open_store(ctx: typer.Context) -> "Store":
     return Store.open(state(ctx).paths.store)
 
 
+def scheduling_for(store: "Store", bank_id: str, retention: float) -> "Scheduling":
+    """The bank's Scheduling: FSRS at `retention` with the parameters `dlquiz optimize` kept
+    for it (FSRS's defaults until then). Every schedule and every prediction comes from here."""
+    from dlquiz.scheduler import Scheduling
+    from dlquiz.store import StoreError
+
+    try:
+        return Scheduling(retention, parameters=store.parameters(bank_id))
+    except ValueError as e:
+        first = str(e).splitlines()[0]
+        raise StoreError(
+            f"the memory model kept for {bank_id!r} is unusable ({first}); "
+            "`dlquiz optimize --reset` goes back to FSRS's defaults"
+        ) from None
+
+
 def study_days(config: "Config") -> "StudyDays":
     from dlquiz.clock import StudyDays
 
@@ -228,7 +245,6 @@ def _study(
     retention: float | None,
 ) -> None:
     from dlquiz.clock import system_clock
-    from dlquiz.scheduler import Scheduling
     from dlquiz.session import Mode, Options, Session
     from dlquiz.study import LineKeys, StudyLoop, TerminalKeys
     from dlquiz.ui import nothing_due, nothing_studied
@@ -242,7 +258,9 @@ def _study(
         session = Session(
             bank=bank,
             store=store,
-            scheduling=Scheduling(retention if retention is not None else config.desired_retention),
+            scheduling=scheduling_for(
+                store, bank.id, retention if retention is not None else config.desired_retention
+            ),
             days=study_days(config),
             clock=system_clock,
             options=Options(
@@ -409,9 +427,7 @@ def stats(
     bank = load_bank(ctx, config)
     chosen = parse_topics(bank, topic)
     with open_store(ctx) as store:
-        from dlquiz.scheduler import Scheduling
-
-        scheduling = Scheduling(config.desired_retention)
+        scheduling = scheduling_for(store, bank.id, config.desired_retention)
         result = figures.compute(
             store,
             bank,

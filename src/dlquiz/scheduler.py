@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import zlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -35,11 +36,27 @@ class Scheduling:
     stay together) is on in use and off in tests. As in Anki, the fuzz is seeded by the card
     and its number of reviews, so the interval previewed beside a rating is exactly the one
     that rating then gives.
+
+    `parameters` are FSRS's 21 model weights; None means py-fsrs's defaults. `dlquiz optimize`
+    fits them to the learner's own log, and every command then schedules and predicts with
+    the kept ones. Parameters outside FSRS's bounds raise ValueError.
     """
 
-    def __init__(self, desired_retention: float = 0.9, fuzz: bool = True) -> None:
+    def __init__(
+        self,
+        desired_retention: float = 0.9,
+        fuzz: bool = True,
+        parameters: Sequence[float] | None = None,
+    ) -> None:
         self.desired_retention = desired_retention
-        self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        if parameters is None:
+            self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=fuzz)
+        else:
+            self.fsrs = Scheduler(
+                parameters=tuple(parameters),
+                desired_retention=desired_retention,
+                enable_fuzzing=fuzz,
+            )
         self._probe = Card(card_id=0, state=State.Review, stability=1.0, due=from_ms(0))
 
     def _review_card(

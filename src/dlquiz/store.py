@@ -154,10 +154,26 @@ def _m003_review_buckets(db: sqlite3.Connection) -> None:
     )
 
 
+def _m004_parameters(db: sqlite3.Connection) -> None:
+    """FSRS parameters fitted to the learner's log by `dlquiz optimize`, kept per bank, with
+    the figures that justified keeping them. A bank without a row uses FSRS's defaults."""
+    db.execute(
+        """
+        CREATE TABLE parameters (
+            bank_id    TEXT    NOT NULL PRIMARY KEY,
+            parameters TEXT    NOT NULL,  -- JSON array of FSRS's 21 weights
+            fitted_at  INTEGER NOT NULL,  -- ms since the epoch, UTC
+            figures    TEXT    NOT NULL   -- JSON: reviews, before and after (log loss, RMSE)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_review_time_index,
     _m003_review_buckets,
+    _m004_parameters,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -494,6 +510,68 @@ class Store:
             "SELECT question_id FROM buried WHERE bank_id = ? AND until > ?", (bank_id, now_ms)
         )
         return {r[0] for r in rows}
+
+    # --- fitted memory model (dlquiz optimize) ------------------------------------------------
+
+    def parameters(self, bank_id: str) -> tuple[float, ...] | None:
+        """The FSRS parameters kept for a bank, or None: FSRS's defaults."""
+        rows = self.query("SELECT parameters FROM parameters WHERE bank_id = ?", (bank_id,))
+        if not rows:
+            return None
+        try:
+            values = json.loads(rows[0][0])
+            if not isinstance(values, list) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values
+            ):
+                raise ValueError("not a list of numbers")
+        except ValueError:
+            raise StoreError(
+                f"{self.path}: the memory model kept for {bank_id!r} is unreadable; "
+                "`dlquiz optimize --reset` goes back to FSRS's defaults"
+            ) from None
+        return tuple(float(v) for v in values)
+
+    def parameters_figures(self, bank_id: str) -> tuple[int, dict[str, Any]] | None:
+        """When the kept parameters were fitted (ms) and the figures that kept them."""
+        rows = self.query(
+            "SELECT fitted_at, figures FROM parameters WHERE bank_id = ?", (bank_id,)
+        )
+        return (int(rows[0][0]), json.loads(rows[0][1])) if rows else None
+
+    def save_parameters(
+        self,
+        bank_id: str,
+        parameters: tuple[float, ...],
+        fitted_at: int,
+        figures: dict[str, Any],
+    ) -> None:
+        """Keep `parameters` for a bank (replacing any kept before), in one transaction."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO parameters (bank_id, parameters, fitted_at, figures) "
+                "VALUES (?, ?, ?, ?)",
+                (bank_id, json.dumps(list(parameters)), fitted_at, json.dumps(figures)),
+            )
+
+    def clear_parameters(self, bank_id: str) -> bool:
+        """Go back to FSRS's defaults for a bank; False when none were kept."""
+        with self.transaction():
+            cursor = self.db.execute("DELETE FROM parameters WHERE bank_id = ?", (bank_id,))
+        return cursor.rowcount > 0
+
+    def recent_review_state_reviews(
+        self, bank_id: str, limit: int, question_ids: set[str] | None = None
+    ) -> list[ReviewRow]:
+        """The latest `limit` reviews of cards that were in the review state (of some
+        questions, or of all), newest first: what calibration compares predictions with.
+        The covering index `reviews_time` finds them without reading the rest of the log."""
+        where, params = _scope(bank_id, question_ids)
+        rows = self.query(
+            f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE {where} AND state_before = 2 "
+            "ORDER BY reviewed_at DESC, id DESC LIMIT ?",
+            (*params, limit),
+        )
+        return [_review_row(row) for row in rows]
 
 
 def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str, ...]]:
