@@ -446,6 +446,57 @@ def stats(
     console().print(dashboard(result))
 
 
+@app.command(short_help="Fit the memory model to your own reviews.")
+@reported
+def optimize(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Go back to FSRS's default parameters.")
+    ] = False,
+) -> None:
+    """Fit FSRS's memory model to your review log; keep it only if it predicts you better.
+
+    Exit status 1, with nothing changed, when there are too few reviews yet.
+
+    Example: dlquiz optimize --json
+    """
+    from dlquiz import optimize as fitting
+    from dlquiz.clock import system_clock, to_ms
+    from dlquiz.text import counted
+
+    config = load_config(ctx)
+    bank = load_bank(ctx, config)
+    with open_store(ctx) as store:
+        if reset:
+            cleared = store.clear_parameters(bank.id)
+            typer.echo(
+                "Back to FSRS's default parameters."
+                if cleared
+                else "Nothing to reset: dlquiz already uses FSRS's default parameters."
+            )
+            return
+        current = store.parameters(bank.id)
+        reviews, found = fitting.targets(store.reviews(bank.id), study_days(config))
+        fit = fitting.evaluate_fit(reviews, found, current)
+        if fit.kept and fit.parameters is not None:
+            store.save_parameters(bank.id, fit.parameters, to_ms(system_clock()), fit.to_json())
+    if as_json:
+        typer.echo(json.dumps(fit.to_json(), indent=2))
+    if fit.needed:
+        if not as_json:
+            fail(
+                f"too few reviews to fit a memory model yet: it needs {fitting.MIN_TARGETS} "
+                f"reviews of cards seen on an earlier day, and has {fit.targets} (of "
+                f"{counted(fit.reviews, 'review')} in all): {fit.needed} more. Nothing changed."
+            )
+        raise typer.Exit(1)
+    if not as_json:
+        from dlquiz.ui import fit_view
+
+        console().print(fit_view(fit, "defaults" if current is None else "in use"))
+
+
 # --- ways in and out ---------------------------------------------------------------------------
 
 

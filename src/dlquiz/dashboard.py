@@ -73,6 +73,9 @@ class Dashboard:
         hard = hardest(s)
         if hard is not None:
             yield hard
+        fit = calibration(s)
+        if fit is not None:
+            yield fit
 
 
 def abreast(
@@ -428,6 +431,44 @@ def hardest(stats: Stats) -> Panel | None:
 
     note = Text.assemble(("see one: ", "dim"), (f"dlquiz show {hard[0].id}", "bold cyan"))
     return _panel(Group(Lines(build), note), "Hardest questions")
+
+
+def calibration(stats: Stats) -> Panel | None:
+    """Predicted against actual recall, a column per bin of predicted recall, and true
+    retention against the target; nothing before the first review of a card in review."""
+    c = stats.calibration
+    if not c.reviews:
+        return None
+    names = [
+        f"<{b.high:.0%}"
+        if i == 0
+        else f"{b.low:.0%}+"
+        if i == len(c.bins) - 1
+        else f"{b.low * 100:.0f}–{b.high:.0%}"
+        for i, b in enumerate(c.bins)
+    ]
+    rows: list[list[Cell]] = [
+        ["reviews", *(count(b.reviews) for b in c.bins)],
+        ["predicted", *(percent(b.predicted) for b in c.bins)],
+        ["recalled", *(Text(percent(b.actual), style="bold") for b in c.bins)],
+    ]
+    lines = columns(rows, "<" + ">" * len(c.bins), header=("", *names))
+    retained = c.true_retention
+    style = "" if retained is None else ("green" if retained >= c.target else "yellow")
+    lines.append(
+        Text.assemble(
+            "true retention ",
+            (percent(retained), f"bold {style}".strip()),
+            f" · predicted {percent(c.predicted)} · target {percent(c.target)}",
+        )
+    )
+    lines.append(
+        Text.assemble(
+            ("far apart: ", "dim"), ("dlquiz optimize", "bold cyan"), (" fits it to you", "dim")
+        )
+    )
+    heading = f"Calibration · latest {counted(c.reviews, 'review')} in review"
+    return _panel(Lines(lambda width: lines), heading)
 
 
 def _panel(body: RenderableType, heading: str) -> Panel:

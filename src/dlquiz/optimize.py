@@ -63,6 +63,7 @@ class Fit(NamedTuple):
 
     reviews: int  # reviews in the log
     targets: int  # of those, reviews on a later study day than the card's previous one
+    held_out: int  # of those, the latest, left out of the fit to judge it
     needed: int  # more targets needed before a fit is tried; 0 when it was
     before: Figures | None
     after: Figures | None
@@ -76,6 +77,7 @@ class Fit(NamedTuple):
         return {
             "reviews": self.reviews,
             "targets": self.targets,
+            "held_out": self.held_out,
             "needed": self.needed,
             "before": None if self.before is None else self.before.to_json(),
             "after": None if self.after is None else self.after.to_json(),
@@ -112,13 +114,11 @@ def split(found: Sequence[Target]) -> tuple[Sequence[Target], Sequence[Target]]:
     return found[:cut], found[cut:]
 
 
-def evaluate_fit(
-    reviews: int, found: Sequence[Target], current: Sequence[float] | None
-) -> Fit:
+def evaluate_fit(reviews: int, found: Sequence[Target], current: Sequence[float] | None) -> Fit:
     """Fit parameters on the earlier targets and judge them and `current` (None: FSRS's
     defaults) on the later ones. Too few targets: no fit, and `needed` says how many more."""
     if len(found) < MIN_TARGETS:
-        return Fit(reviews, len(found), MIN_TARGETS - len(found), None, None, None)
+        return Fit(reviews, len(found), 0, MIN_TARGETS - len(found), None, None, None)
     import fsrs_rs_python as rs
     from fsrs.scheduler import (
         DEFAULT_PARAMETERS,
@@ -143,7 +143,10 @@ def evaluate_fit(
     # back as 0.80000001: round, then clamp into py-fsrs's bounds.
     fitted = tuple(
         min(max(round(value, DECIMALS), low), high)
-        for value, low, high in zip(raw, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True)
+        for value, low, high in zip(
+            raw, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS, strict=True
+        )
     )
     before = figures(current if current is not None else DEFAULT_PARAMETERS, test)
-    return Fit(reviews, len(found), 0, before, figures(fitted, test), fitted)
+    after = figures(fitted, test)
+    return Fit(reviews, len(found), len(later), 0, before, after, fitted)

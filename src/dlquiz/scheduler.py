@@ -136,4 +136,3 @@ class Scheduling:
             due=from_ms(row.due),
             last_review=from_ms(row.last_review) if row.last_review is not None else None,
         )
-

@@ -28,7 +28,9 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
+from dlquiz import calibration
 from dlquiz.bank import Bank
+from dlquiz.calibration import Calibration
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import REVIEW, CardRow, Question
 from dlquiz.store import BUCKET_MS, Store
@@ -118,6 +120,7 @@ class Stats(NamedTuple):
     total_reviews: int
     per_topic: tuple[TopicFigures, ...]
     hardest: tuple[HardQuestion, ...]
+    calibration: Calibration
 
     @property
     def empty(self) -> bool:
@@ -194,6 +197,7 @@ class Stats(NamedTuple):
                 }
                 for h in self.hardest
             ],
+            "calibration": self.calibration.to_json(),
         }
 
 
@@ -237,6 +241,9 @@ def compute(
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls)
         review_counts = _review_counts(store, bank.id, [q.id for q in hardest])
+        recent = store.recent_review_state_reviews(
+            bank.id, calibration.WINDOW, in_scope if topics else None
+        )
     due_now = {qid for qid, c in cards.items() if c.due <= now_ms and qid not in buried}
     studied = sorted(day for day, figures in per_day.items() if figures.reviews)
     current, longest = _streaks(studied, today)
@@ -280,6 +287,7 @@ def compute(
             )
             for q in hardest
         ),
+        calibration=calibration.calibrate(recent, recall, desired_retention),
     )
 
 

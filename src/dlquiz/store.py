@@ -533,9 +533,7 @@ class Store:
 
     def parameters_figures(self, bank_id: str) -> tuple[int, dict[str, Any]] | None:
         """When the kept parameters were fitted (ms) and the figures that kept them."""
-        rows = self.query(
-            "SELECT fitted_at, figures FROM parameters WHERE bank_id = ?", (bank_id,)
-        )
+        rows = self.query("SELECT fitted_at, figures FROM parameters WHERE bank_id = ?", (bank_id,))
         return (int(rows[0][0]), json.loads(rows[0][1])) if rows else None
 
     def save_parameters(

@@ -1,0 +1,105 @@
+"""Calibration: does the memory model's predicted recall match what this learner recalls?
+
+Each review of a card in the review state is a test of the model: just before it, the model
+predicted a probability of recall from the card as it was (its stability and last review);
+the rating says whether the learner recalled it (anything but Again). Grouped by predicted
+recall, the mean prediction of each group should match the share passed. A model that
+predicts 90% where the learner passes 75% overrates their memory: `dlquiz optimize` is the
+remedy.
+
+True retention (the share of those reviews passed) is set against the target, the desired
+retention FSRS schedules for: well below it, reviews come too late for this learner; well
+above it, too early.
+
+Pure: review rows and the recall model in, figures out. The latest `WINDOW` reviews in the
+review state are used, so the figures describe the learner now and cost the same on any log.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from dlquiz.clock import from_ms
+from dlquiz.model import AGAIN, REVIEW, CardRow, ReviewRow
+
+WINDOW = 1000  # the latest reviews in the review state
+# Bins of predicted recall: finer where a 0.9 target puts most predictions.
+EDGES = (0.0, 0.7, 0.8, 0.9, 0.95, 1.0)
+
+Recall = Callable[[CardRow, datetime], float]
+
+
+class Bin(NamedTuple):
+    """Reviews whose predicted recall was in [low, high) (the last bin includes 1)."""
+
+    low: float
+    high: float
+    reviews: int
+    predicted: float | None  # mean predicted recall; None when the bin is empty
+    actual: float | None  # share passed (not Again); None when the bin is empty
+
+
+class Calibration(NamedTuple):
+    reviews: int
+    target: float
+    predicted: float | None  # mean predicted recall over all the reviews
+    true_retention: float | None  # share passed over all the reviews
+    bins: tuple[Bin, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reviews": self.reviews,
+            "target": self.target,
+            "mean_predicted": _round(self.predicted),
+            "true_retention": _round(self.true_retention),
+            "bins": [
+                {
+                    "from": b.low,
+                    "to": b.high,
+                    "reviews": b.reviews,
+                    "predicted": _round(b.predicted),
+                    "actual": _round(b.actual),
+                }
+                for b in self.bins
+            ],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def calibrate(rows: Iterable[ReviewRow], recall: Recall, target: float) -> Calibration:
+    """Predicted against actual recall over the reviews of cards in the review state among
+    `rows` (others are ignored); `recall` is the model, `target` the desired retention."""
+    size = len(EDGES) - 1
+    counts, predicted, passed = [0] * size, [0.0] * size, [0] * size
+    for row in rows:
+        if row.state_before != REVIEW or row.card_before is None:
+            continue
+        p = min(max(recall(row.card_before, from_ms(row.reviewed_at)), 0.0), 1.0)
+        index = min(bisect_right(EDGES, p) - 1, size - 1)
+        counts[index] += 1
+        predicted[index] += p
+        passed[index] += row.rating != AGAIN
+    bins = tuple(
+        Bin(
+            low=EDGES[i],
+            high=EDGES[i + 1],
+            reviews=counts[i],
+            predicted=predicted[i] / counts[i] if counts[i] else None,
+            actual=passed[i] / counts[i] if counts[i] else None,
+        )
+        for i in range(size)
+    )
+    reviews = sum(counts)
+    return Calibration(
+        reviews=reviews,
+        target=target,
+        predicted=sum(predicted) / reviews if reviews else None,
+        true_retention=sum(passed) / reviews if reviews else None,
+        bins=bins,
+    )
