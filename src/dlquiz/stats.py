@@ -241,7 +241,7 @@ def compute(
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls)
         review_counts = _review_counts(store, bank.id, [q.id for q in hardest])
-        recent = store.recent_review_state_reviews(
+        recent = store.recent_reviews_in_review(
             bank.id, calibration.WINDOW, in_scope if topics else None
         )
     due_now = {qid for qid, c in cards.items() if c.due <= now_ms and qid not in buried}
@@ -287,7 +287,7 @@ def compute(
             )
             for q in hardest
         ),
-        calibration=calibration.calibrate(recent, recall, desired_retention),
+        calibration=calibration.calibrate(bank.id, recent, recall, desired_retention),
     )
 
 

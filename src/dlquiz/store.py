@@ -557,19 +557,21 @@ class Store:
             cursor = self.db.execute("DELETE FROM parameters WHERE bank_id = ?", (bank_id,))
         return cursor.rowcount > 0
 
-    def recent_review_state_reviews(
+    def recent_reviews_in_review(
         self, bank_id: str, limit: int, question_ids: set[str] | None = None
-    ) -> list[ReviewRow]:
+    ) -> list[tuple[str, int, int, float | None, int | None]]:
         """The latest `limit` reviews of cards that were in the review state (of some
-        questions, or of all), newest first: what calibration compares predictions with.
-        The covering index `reviews_time` finds them without reading the rest of the log."""
+        questions, or of all), newest first, as (question id, reviewed at, rating, and the
+        card's stability and last review just before): what calibration compares predictions
+        with. Read through the index `reviews_time`, with the two card fields taken out of the
+        stored JSON by SQLite, so that it costs the same on any log."""
         where, params = _scope(bank_id, question_ids)
-        rows = self.query(
-            f"SELECT {REVIEW_COLUMNS} FROM reviews WHERE {where} AND state_before = 2 "
-            "ORDER BY reviewed_at DESC, id DESC LIMIT ?",
+        return self.query(
+            "SELECT question_id, reviewed_at, rating, json_extract(card_before, '$.stability'), "
+            f"json_extract(card_before, '$.last_review') FROM reviews WHERE {where} "
+            "AND state_before = 2 ORDER BY reviewed_at DESC LIMIT ?",
             (*params, limit),
         )
-        return [_review_row(row) for row in rows]
 
 
 def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str, ...]]:

@@ -344,8 +344,6 @@ def fit_view(fit: Fit, in_use: str) -> Group:
         )
     else:
         lines.append(
-            Text(
-                "Not kept: not better on both figures (lower is better). Nothing changed."
-            )
+            Text("Not kept: not better on both figures (lower is better). Nothing changed.")
         )
     return Group(*lines)
