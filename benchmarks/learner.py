@@ -107,9 +107,11 @@ def practise(
     new_per_day: int = 10,
     scheduling: Scheduling | None = None,
     start: datetime = FIRST_DAY,
+    max_reviews: int | None = None,
 ) -> Log:
     """`days` days of daily practice by a seeded Learner, through the real Session: every
-    card due, new ones up to the daily limit, learning steps within the same sitting."""
+    card due, new ones up to the daily limit, learning steps within the same sitting. With
+    `max_reviews`, it stops there (mid-session if need be)."""
     learner = Learner(seed)
     clock = FakeClock(start)
     scheduling = scheduling if scheduling is not None else Scheduling(0.9)
@@ -126,6 +128,8 @@ def practise(
             options=Options(new_per_day=new_per_day),
         )
         while (item := session.next()) is not None:
+            if max_reviews is not None and reviews >= max_reviews:
+                return Log(reviews, day + 1)
             rating = learner.answer(item.question.id, clock.now)
             session.rate(item, rating, ANSWER_SECONDS * 1000)
             reviews += 1
