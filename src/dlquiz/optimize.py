@@ -33,6 +33,7 @@ from dlquiz.model import ReviewRow
 MIN_TARGETS = 300  # reviews on a later study day than the card's previous one
 TEST_SHARE = 0.2  # the latest share of those, held out to judge the fit
 DECIMALS = 4  # kept parameters are rounded, as Anki shows them
+FIGURE_DECIMALS = 4  # log loss and RMSE, as shown and compared
 
 
 class Target(NamedTuple):
@@ -54,7 +55,7 @@ class Figures(NamedTuple):
         return self.log_loss <= other.log_loss and self.rmse <= other.rmse and self != other
 
     def to_json(self) -> dict[str, float]:
-        return {"log_loss": round(self.log_loss, 4), "rmse": round(self.rmse, 4)}
+        return {"log_loss": self.log_loss, "rmse": self.rmse}
 
 
 class Fit(NamedTuple):
@@ -133,8 +134,14 @@ def evaluate_fit(reviews: int, found: Sequence[Target], current: Sequence[float]
         ]
 
     def figures(parameters: Sequence[float], test: list[rs.FSRSItem]) -> Figures:
+        # Rounded as shown: fsrs-rs sums the RMSE's bins in no fixed order, in single
+        # precision, so the same parameters can differ in the 8th decimal from run to run;
+        # "better" must be better in the figures people see.
         evaluation = rs.FSRS(list(parameters)).evaluate(test)
-        return Figures(float(evaluation.log_loss), float(evaluation.rmse_bins))
+        return Figures(
+            round(float(evaluation.log_loss), FIGURE_DECIMALS),
+            round(float(evaluation.rmse_bins), FIGURE_DECIMALS),
+        )
 
     earlier, later = split(found)
     train, test = items(earlier), items(later)
