@@ -114,8 +114,8 @@ def practise(
     `max_reviews`, it stops there (mid-session if need be)."""
     learner = Learner(seed)
     clock = FakeClock(start)
-    scheduling = scheduling if scheduling is not None else Scheduling(0.9)
     study_days = StudyDays(UTC, 4)
+    scheduling = scheduling if scheduling is not None else Scheduling(0.9, days=study_days)
     reviews = 0
     for day in range(days):
         clock.now = start + timedelta(days=day, minutes=learner.rng.randrange(0, 180))

@@ -10,7 +10,9 @@ Targets (issue 12):
   starting from the defaults).
 
 The learner (benchmarks/learner.py) practises daily through the real Session on a fake clock,
-with a memory that differs from FSRS's defaults. Its stores are built in benchmarks/out/optimize
+with a memory that differs from FSRS's defaults; the month simulation's learner
+(benchmarks/simulation.py: several sittings a day, drills, days off, its own memory) is fitted
+too. Its stores are built in benchmarks/out/optimize
 (git-ignored) and rebuilt every run: they take a few seconds. Exits 1 on any miss.
 """
 
@@ -21,14 +23,17 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, date
 from pathlib import Path
 
 from common import OUT, env_for, report
 from dlquiz.bank import default_bank_path, load_bank
 from dlquiz.store import Store
 from learner import big_bank, practise
+from simulation import Month
 
 LIMIT = 10.0
+BANK_ID = "dl-interview-50"
 RUNS = 3
 
 
@@ -91,6 +96,20 @@ def main() -> None:
     )
     ok &= reviews >= 1000 and beats
     print(f"  {'ok' if beats else 'MISS: not kept, or not better on both figures'}")
+
+    print("the month simulation's learner (simulation.py), 120 days of the 50 questions")
+    home = root / "month"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    with Store.open(home / "progress.db") as store:
+        Month(load_bank(default_bank_path()), store, UTC, date(2026, 1, 5), length=120).run()
+        reviews = store.counts(BANK_ID)[1]
+    print(f"  simulated learner: {reviews:,} reviews over 120 days of 50 questions")
+    output = json.loads(optimize(home, "--json").stdout)
+    print(f"  {figures(output)}  (held out: {output['held_out']} of {output['targets']})")
+    month_ok = reviews >= 1000 and output["kept"] is True
+    ok &= month_ok
+    print(f"  {'ok' if month_ok else 'MISS: not kept'}")
 
     print("20 reviews: a clear refusal, nothing changed")
     home = root / "twenty"

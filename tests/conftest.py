@@ -87,7 +87,7 @@ def make_session(bank: Bank, store: Store, clock: FakeClock, days: StudyDays):  
         return Session(
             bank=bank_ or bank,
             store=store,
-            scheduling=Scheduling(0.9, fuzz=False),
+            scheduling=Scheduling(0.9, fuzz=False, days=days),
             days=days,
             clock=clock,
             options=Options(**options),  # type: ignore[arg-type]

@@ -11,13 +11,14 @@ import json
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
 from benchmarks.learner import LEARNER_PARAMETERS, big_bank, practise
+from benchmarks.simulation import Month
 from fsrs.scheduler import DEFAULT_PARAMETERS
 from typer.testing import CliRunner, Result
 
@@ -153,6 +154,17 @@ def test_the_simulated_learner_gets_fitted_parameters_that_beat_the_defaults(
     Scheduling(parameters=kept)  # within py-fsrs's bounds
 
 
+def test_the_month_simulations_learner_gets_a_fit_that_is_kept(
+    dlquiz_home: Path, bank: Bank
+) -> None:
+    with home_store(dlquiz_home) as store:
+        Month(bank, store, UTC, date(2026, 1, 5), length=120, seed=1).run()
+    output = json.loads(run("optimize", "--json").stdout)
+    assert output["reviews"] >= 1000 and output["kept"] is True
+    assert output["after"]["log_loss"] < output["before"]["log_loss"]
+    assert output["after"]["rmse"] < output["before"]["rmse"]
+
+
 def test_a_fit_no_better_than_the_parameters_in_use_is_not_kept(
     learner_home: Path, bank: Bank
 ) -> None:
@@ -204,9 +216,9 @@ def test_scheduling_and_predictions_use_the_kept_parameters(dlquiz_home: Path, b
     with home_store(dlquiz_home) as store:
         with store.transaction():
             store.put_card(card)
-        default = scheduling_for(store, bank.id, 0.9)
+        default = scheduling_for(store, bank.id, 0.9, UTC4)
         store.save_parameters(bank.id, LEARNER_PARAMETERS, to_ms(START), {})
-        mine = scheduling_for(store, bank.id, 0.9)
+        mine = scheduling_for(store, bank.id, 0.9, UTC4)
     later = START + timedelta(days=30)
     assert default.fsrs.parameters == tuple(DEFAULT_PARAMETERS)
     assert mine.fsrs.parameters == LEARNER_PARAMETERS
@@ -257,22 +269,26 @@ def test_other_commands_never_import_fsrs_rs(dlquiz_home: Path) -> None:
 # --- the migration ----------------------------------------------------------------------------
 
 
-def test_a_store_of_schema_version_3_keeps_every_review(tmp_path: Path, bank: Bank) -> None:
+def test_a_store_from_before_optimize_keeps_every_review(tmp_path: Path, bank: Bank) -> None:
+    assert MIGRATIONS[-1].__name__.endswith("_parameters")  # the migration this adds
+    old_version = SCHEMA_VERSION - 1
     path = tmp_path / "old.db"
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("BEGIN")
-    for migration in MIGRATIONS[:3]:
+    for migration in MIGRATIONS[:old_version]:
         migration(db)
-    db.execute("PRAGMA user_version = 3")
+    db.execute(f"PRAGMA user_version = {old_version}")
     db.execute("COMMIT")
     old = Store(db, path)  # written to as the dlquiz before optimize did
     log = practise(old, bank, 5, new_per_day=5)
     before = old.query("SELECT * FROM reviews ORDER BY id")
+    cards = old.query("SELECT * FROM cards ORDER BY question_id")
     db.close()
 
     with Store.open(path) as store:
-        assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION == 4
+        assert store.query("PRAGMA user_version")[0][0] == SCHEMA_VERSION
         assert store.query("SELECT * FROM reviews ORDER BY id") == before
+        assert store.query("SELECT * FROM cards ORDER BY question_id") == cards
         assert len(before) == log.reviews > 0
         assert store.parameters(bank.id) is None
         store.save_parameters(bank.id, LEARNER_PARAMETERS, to_ms(START), {"kept": True})

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dlquiz.bank import Bank
     from dlquiz.clock import StudyDays
     from dlquiz.config import Config
+    from dlquiz.model import Question
     from dlquiz.scheduler import Scheduling
     from dlquiz.store import Store
 
@@ -164,14 +165,17 @@ def open_store(ctx: typer.Context) -> "Store":
     return Store.open(state(ctx).paths.store)
 
 
-def scheduling_for(store: "Store", bank_id: str, retention: float) -> "Scheduling":
-    """The bank's Scheduling: FSRS at `retention` with the parameters `dlquiz optimize` kept
-    for it (FSRS's defaults until then). Every schedule and every prediction comes from here."""
+def scheduling_for(
+    store: "Store", bank_id: str, retention: float, days: "StudyDays"
+) -> "Scheduling":
+    """The bank's Scheduling: FSRS at `retention` over the study `days`, with the parameters
+    `dlquiz optimize` kept for it (FSRS's defaults until then). Every schedule and every
+    prediction comes from here."""
     from dlquiz.scheduler import Scheduling
     from dlquiz.store import StoreError
 
     try:
-        return Scheduling(retention, parameters=store.parameters(bank_id))
+        return Scheduling(retention, days=days, parameters=store.parameters(bank_id))
     except ValueError as e:
         first = str(e).splitlines()[0]
         raise StoreError(
@@ -254,14 +258,18 @@ def _study(
     topics = parse_topics(bank, topics_arg)
     mode = Mode(mode_name)
     out = console()
+    days = study_days(config)
     with open_store(ctx) as store:
         session = Session(
             bank=bank,
             store=store,
             scheduling=scheduling_for(
-                store, bank.id, retention if retention is not None else config.desired_retention
+                store,
+                bank.id,
+                retention if retention is not None else config.desired_retention,
+                days,
             ),
-            days=study_days(config),
+            days=days,
             clock=system_clock,
             options=Options(
                 mode=mode,
@@ -394,13 +402,61 @@ def show(
     from dlquiz.ui import question_view
 
     bank = load_bank(ctx, load_config(ctx))
+    console().print(question_view(bank, find_question(bank, question)))
+
+
+def find_question(bank: "Bank", question: str) -> "Question":
+    """The question with this id or number; anything else is a usage error, with a guess."""
     found = bank.find(question)
     if found is None:
         keys = [q.id for q in bank.questions]
         near = get_close_matches(question.lower(), keys, n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(near)}?" if near else "; `dlquiz list` shows them all"
         fail(f"no question {question!r} in {bank.path.name}{hint}", code=2)
-    console().print(question_view(bank, found))
+    return found
+
+
+QuestionArgument = Annotated[
+    str, typer.Argument(help="A question id or number, e.g. pooling or 43.", show_default=False)
+]
+
+
+@app.command(short_help="Set a card aside: practice and review skip it.")
+@reported
+def suspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Set a card aside (a leech, or a question you do not need): practice and review never
+    show it until you unsuspend it. Its progress is kept.
+
+    Example: dlquiz suspend pooling
+    """
+    from dlquiz.clock import system_clock, to_ms
+
+    bank = load_bank(ctx, load_config(ctx))
+    found = find_question(bank, question)
+    with open_store(ctx) as store:
+        done = store.suspend(bank.id, found.id, to_ms(system_clock()))
+    if not done:
+        typer.echo(
+            f"{found.id} is already suspended (`dlquiz unsuspend {found.id}` brings it back)."
+        )
+        return
+    typer.echo(f"Suspended {found.id}: practice and review will not show it.")
+    typer.echo(f"To bring it back: dlquiz unsuspend {found.id}")
+
+
+@app.command(short_help="Bring a suspended card back.")
+@reported
+def unsuspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Bring a suspended card back into practice and review, with its progress as it was.
+
+    Example: dlquiz unsuspend pooling
+    """
+    bank = load_bank(ctx, load_config(ctx))
+    found = find_question(bank, question)
+    with open_store(ctx) as store:
+        done = store.unsuspend(bank.id, found.id)
+    back = f"{found.id} is back in practice and review."
+    typer.echo(back if done else f"{found.id} is not suspended.")
 
 
 # --- progress ----------------------------------------------------------------------------------
@@ -427,12 +483,12 @@ def stats(
     bank = load_bank(ctx, config)
     chosen = parse_topics(bank, topic)
     with open_store(ctx) as store:
-        scheduling = scheduling_for(store, bank.id, config.desired_retention)
+        scheduling = scheduling_for(store, bank.id, config.desired_retention, study_days(config))
         result = figures.compute(
             store,
             bank,
             now=system_clock(),
-            days=study_days(config),
+            days=scheduling.days,
             recall=scheduling.retrievability,
             desired_retention=config.desired_retention,
             topics=chosen,

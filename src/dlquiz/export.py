@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from dlquiz.bank import Bank
 from dlquiz.clock import from_ms
-from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ReviewRow
+from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ReviewRow, is_leech
 from dlquiz.store import Store
 
 EXPORT_SCHEMA = "dlquiz-export/1"
@@ -27,7 +27,7 @@ REVIEW_FIELDS = (
 )  # fmt: skip
 CARD_FIELDS = (
     "bank_id", "question_id", "in_bank", "state", "step", "stability", "difficulty", "due",
-    "last_review", "reps", "lapses", "introduced",
+    "last_review", "reps", "lapses", "introduced", "leech", "suspended",
 )  # fmt: skip
 
 
@@ -52,7 +52,8 @@ def review_record(review: ReviewRow) -> dict[str, Any]:
     }
 
 
-def card_record(card: CardRow, in_bank: bool) -> dict[str, Any]:
+def card_record(card: CardRow, in_bank: bool, suspended: bool = False) -> dict[str, Any]:
+    """A card's state; `leech` is true from `LEECH_LAPSES` (8) lapses, as in Anki."""
     return {
         "bank_id": card.bank_id,
         "question_id": card.question_id,
@@ -66,6 +67,8 @@ def card_record(card: CardRow, in_bank: bool) -> dict[str, Any]:
         "reps": card.reps,
         "lapses": card.lapses,
         "introduced": _iso(card.introduced),
+        "leech": is_leech(card.lapses),
+        "suspended": suspended,
     }
 
 
@@ -75,8 +78,9 @@ def reviews(store: Store, bank: Bank) -> Iterator[dict[str, Any]]:
 
 def cards(store: Store, bank: Bank) -> Iterator[dict[str, Any]]:
     ids = {q.id for q in bank.questions}
+    suspended = store.suspended(bank.id)
     rows = sorted(store.cards(bank.id).values(), key=lambda c: c.question_id)
-    return (card_record(c, c.question_id in ids) for c in rows)
+    return (card_record(c, c.question_id in ids, c.question_id in suspended) for c in rows)
 
 
 def write_csv(records: Iterable[dict[str, Any]], fields: tuple[str, ...], out: IO[str]) -> int:

@@ -28,6 +28,27 @@ NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
 
+# --- leeches: cards that keep being forgotten, as Anki counts them -----------------------------
+
+LEECH_LAPSES = 8  # lapses (a review card rated Again) that make a card a leech, Anki's default
+LEECH_AGAIN_EVERY = 4  # after that, the learner is told again every this many more lapses
+
+
+def is_leech(lapses: int) -> bool:
+    """A card forgotten `LEECH_LAPSES` times or more after it was learned."""
+    return lapses >= LEECH_LAPSES
+
+
+def leech_news(lapses_before: int, lapses_after: int) -> bool:
+    """Whether a rating that took a card from `lapses_before` to `lapses_after` lapses should
+    say it is a leech: at the threshold, then every `LEECH_AGAIN_EVERY` lapses more (as Anki)."""
+    return (
+        lapses_after > lapses_before
+        and is_leech(lapses_after)
+        and (lapses_after - LEECH_LAPSES) % LEECH_AGAIN_EVERY == 0
+    )
+
+
 def rating_name(rating: int) -> str:
     """`Again`, `Hard`, `Good` or `Easy`."""
     return RATING_NAMES[rating]

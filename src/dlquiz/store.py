@@ -154,7 +154,18 @@ def _m003_review_buckets(db: sqlite3.Connection) -> None:
     )
 
 
-def _m004_parameters(db: sqlite3.Connection) -> None:
+def _m004_suspended(db: sqlite3.Connection) -> None:
+    """Cards the learner has set aside (`dlquiz suspend`): never shown until unsuspended. A
+    table of its own, so that the card rows and the review log stay exactly as they were."""
+    db.execute(
+        "CREATE TABLE suspended ("
+        " bank_id TEXT NOT NULL, question_id TEXT NOT NULL,"
+        " since INTEGER NOT NULL,"  # ms since the epoch, UTC
+        " PRIMARY KEY (bank_id, question_id)) WITHOUT ROWID"
+    )
+
+
+def _m005_parameters(db: sqlite3.Connection) -> None:
     """FSRS parameters fitted to the learner's log by `dlquiz optimize`, kept per bank, with
     the figures that justified keeping them. A bank without a row uses FSRS's defaults."""
     db.execute(
@@ -173,7 +184,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_review_time_index,
     _m003_review_buckets,
-    _m004_parameters,
+    _m004_suspended,
+    _m005_parameters,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -482,6 +494,7 @@ class Store:
             cards = self.db.execute(f"DELETE FROM cards WHERE {where}", params).rowcount
             reviews = self.db.execute(f"DELETE FROM reviews WHERE {where}", params).rowcount
             self.db.execute(f"DELETE FROM buried WHERE {where}", params)
+            self.db.execute(f"DELETE FROM suspended WHERE {where}", params)
         return cards, reviews
 
     def counts(self, bank_id: str, question_ids: set[str] | None = None) -> tuple[int, int]:
@@ -509,6 +522,31 @@ class Store:
         rows = self.query(
             "SELECT question_id FROM buried WHERE bank_id = ? AND until > ?", (bank_id, now_ms)
         )
+        return {r[0] for r in rows}
+
+    # --- suspending (set aside until unsuspended) ---------------------------------------------
+
+    def suspend(self, bank_id: str, question_id: str, now_ms: int) -> bool:
+        """Set a card aside: practice and review never show it. False if it already was."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO suspended (bank_id, question_id, since) VALUES (?, ?, ?)",
+                (bank_id, question_id, now_ms),
+            )
+        return cursor.rowcount == 1
+
+    def unsuspend(self, bank_id: str, question_id: str) -> bool:
+        """Bring a suspended card back, as it was. False if it was not suspended."""
+        with self.transaction():
+            cursor = self.db.execute(
+                "DELETE FROM suspended WHERE bank_id = ? AND question_id = ?",
+                (bank_id, question_id),
+            )
+        return cursor.rowcount == 1
+
+    def suspended(self, bank_id: str) -> set[str]:
+        """The question ids of a bank's suspended cards."""
+        rows = self.query("SELECT question_id FROM suspended WHERE bank_id = ?", (bank_id,))
         return {r[0] for r in rows}
 
     # --- fitted memory model (dlquiz optimize) ------------------------------------------------

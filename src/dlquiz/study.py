@@ -18,7 +18,7 @@ from enum import Enum
 from types import FrameType
 from typing import Protocol
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.text import Text
 
 from dlquiz import ui
@@ -165,7 +165,7 @@ class StudyLoop:
         self.console = console
         self.keys = keys
         self.mode = mode
-        self._note: Text | None = None  # what happened to the last card, shown above the next
+        self._note: RenderableType | None = None  # the last card's outcome, shown above the next
 
     def run(self) -> Outcome:
         previous = {s: signal.signal(s, _raise_hangup) for s in (signal.SIGHUP, signal.SIGTERM)}
@@ -197,8 +197,9 @@ class StudyLoop:
                 self.console.print(ui.nothing_rated(summary, session.clock()))
             return
         self.console.print()
+        finished = "Session complete" if session.due_left() == 0 else "Limit reached"
         title = {
-            Ending.FINISHED: "Session complete",
+            Ending.FINISHED: finished,
             Ending.QUIT: "Session ended",
             Ending.INTERRUPTED: "Interrupted",
             Ending.EOF: "Session ended",
@@ -265,7 +266,10 @@ class StudyLoop:
         rating = suggested if choice == "\r" else Rating(int(choice))
         duration_ms = int((time.monotonic() - started) * 1000)
         rated = session.rate(item, rating, duration_ms)
-        self._say(ui.saved_line(rated))
+        saved: RenderableType = ui.saved_line(rated)
+        if rated.leech:  # this rating made it a leech: say so, and what to do about it
+            saved = Group(saved, ui.leech_note(item.question.id, rated.row.lapses))
+        self._say(saved)
         return ""
 
     def _skip(self, item: Item) -> str:
@@ -280,7 +284,7 @@ class StudyLoop:
         )
         return ""
 
-    def _say(self, note: Text) -> None:
+    def _say(self, note: RenderableType) -> None:
         """Confirm an action now; in a terminal it is shown again above the next card."""
         self.console.print(note)
         if self.keys.interactive:

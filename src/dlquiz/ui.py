@@ -16,7 +16,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dlquiz.model import RATING_NAMES
+from dlquiz.model import RATING_NAMES, is_leech
 from dlquiz.text import (
     counted,
     format_duration,
@@ -57,7 +57,23 @@ def card_header(item: Item, position: int, total: int, mode: str) -> Flow:
         Text(item.state, style=STATE_STYLE.get(item.state, "")),
         Text(mode, style="dim"),
     ]
+    if item.row is not None and is_leech(item.row.lapses):
+        parts.insert(4, Text(f"leech · {counted(item.row.lapses, 'lapse')}", style="bold red"))
     return Flow(parts, "  ·  ")
+
+
+def leech_note(question_id: str, lapses: int) -> Group:
+    """Said after the rating that made a card a leech: forgotten again and again, it needs
+    another look at its answer more than another review."""
+    return Group(
+        Text.assemble(
+            ("⚠ leech: ", "bold red"),
+            plain(question_id, "bold"),
+            f" has been forgotten {counted(lapses, 'time')} since you learned it.",
+        ),
+        suggestion("Read it again, answer and key points:", f"dlquiz show {question_id}"),
+        suggestion("or set it aside for now:", f"dlquiz suspend {question_id}"),
+    )
 
 
 def question_panel(question: Question) -> Panel:
