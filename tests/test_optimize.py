@@ -349,13 +349,23 @@ def test_stats_shows_calibration_on_screen_and_in_json(learner_home: Path) -> No
     calibration: dict[str, Any] = output["calibration"]
     assert calibration["reviews"] == 1000 and calibration["target"] == 0.9
     assert sum(b["reviews"] for b in calibration["bins"]) == 1000
-    text = run("stats").output
+    assert "Calibration" not in run("stats").output  # a section asked for, not in the first view
+    text = run("stats", "--section", "calibration").output
     assert "Calibration · latest 1,000 reviews in review" in text
-    assert "true retention " in text and "target 90%" in text
+    bins = calibration["bins"]
+    assert " ".join(["reviews", *(f"{b['reviews']:,}" for b in bins)]) in " ".join(text.split())
+    assert "measured retention " in text and "target 90%" in text
+    assert "dlquiz optimize fits it to you" in text
 
 
-def test_an_empty_store_has_no_calibration_panel(dlquiz_home: Path) -> None:
+def test_calibration_before_any_review_in_review_is_unknown_not_zero(
+    dlquiz_home: Path, bank: Bank
+) -> None:
+    with home_store(dlquiz_home) as store:
+        practise(store, bank, 1, new_per_day=3)  # learning steps only
     output = json.loads(run("stats", "--json").stdout)
     assert output["calibration"]["reviews"] == 0
     assert output["calibration"]["true_retention"] is None
-    assert "Calibration" not in run("stats").output
+    assert all(b["predicted"] is None for b in output["calibration"]["bins"])
+    text = run("stats", "--section", "calibration").output
+    assert "None yet: no review of a card in review." in text

@@ -76,9 +76,7 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def calibrate(
-    bank_id: str, rows: Iterable[Reviewed], recall: Recall, target: float
-) -> Calibration:
+def calibrate(bank_id: str, rows: Iterable[Reviewed], recall: Recall, target: float) -> Calibration:
     """Predicted against actual recall over `rows`, reviews of cards in the review state;
     `recall` is the model, `target` the desired retention."""
     size = len(EDGES) - 1

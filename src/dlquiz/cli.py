@@ -281,7 +281,8 @@ def _study(
         if session.next() is None:
             if mode is Mode.PRACTICE:
                 waiting = session.new_waiting()
-                out.print(nothing_due(session.next_due(), system_clock(), topics, waiting))
+                limit = session.options.new_per_day
+                out.print(nothing_due(session.next_due(), system_clock(), topics, waiting, limit))
             elif topics:
                 out.print("No questions in these topics.")
             else:
@@ -462,7 +463,21 @@ def unsuspend(ctx: typer.Context, question: QuestionArgument) -> None:
 # --- progress ----------------------------------------------------------------------------------
 
 
-@app.command(short_help="Your progress: mastery, retention, forecast.")
+class StatsSection(StrEnum):
+    """The sections of `dlquiz stats` after its Today panel (dashboard.SECTIONS)."""
+
+    overview = "overview"
+    retention = "retention"
+    topics = "topics"
+    forecast = "forecast"
+    activity = "activity"
+    hardest = "hardest"
+    leeches = "leeches"
+    suspended = "suspended"
+    calibration = "calibration"
+
+
+@app.command(short_help="Your progress, and what to study now.")
 @reported
 def stats(
     ctx: typer.Context,
@@ -471,10 +486,22 @@ def stats(
     days: Annotated[
         int, typer.Option("--days", min=7, max=3660, help="Days of activity to show.")
     ] = 182,
+    section: Annotated[
+        list[StatsSection] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Show these sections after the Today panel (repeat) "
+            "[default: overview, retention and the 5 weakest topics].",
+            show_default=False,
+        ),
+    ] = None,
+    show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every section.")] = False,
 ) -> None:
-    """Your progress: mastery, retention, forecast, activity and weakest topics.
+    """Your progress: what to do now (due, new cards left, streak, retention against the
+    target, the weakest topic), then overview, retention and topics; more with --section or --all.
 
-    Example: dlquiz stats --topic cnn
+    Example: dlquiz stats --section forecast --section activity
     """
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
@@ -490,16 +517,20 @@ def stats(
             now=system_clock(),
             days=scheduling.days,
             recall=scheduling.retrievability,
+            due_at=scheduling.due_ms,
             desired_retention=config.desired_retention,
+            new_per_day=config.new_per_day,
+            suspended=store.suspended(bank.id),
             topics=chosen,
             activity_days=days,
         )
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
-    from dlquiz.dashboard import dashboard
+    from dlquiz.dashboard import SECTIONS, dashboard
 
-    console().print(dashboard(result))
+    sections = SECTIONS if show_all else ([s.value for s in section] if section else None)
+    console().print(dashboard(result, sections))
 
 
 @app.command(short_help="Fit the memory model to your own reviews.")

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from dlquiz.model import NEW, CardRow, ReviewRow
 
@@ -549,6 +549,88 @@ class Store:
         rows = self.query("SELECT question_id FROM suspended WHERE bank_id = ?", (bank_id,))
         return {r[0] for r in rows}
 
+    # --- statistics ---------------------------------------------------------------------------
+    # Read-only queries for `stats.py`, which does the arithmetic; call them inside `reading()`
+    # so that they all see one state of the store.
+
+    def review_span(self, bank_id: str) -> tuple[int, int] | None:
+        """The times (ms) of the first and the last review of a bank; None when it has none.
+        Two queries, as SQLite answers a lone min() or max() with one seek in the index
+        `reviews_time` but both at once by reading every review of the bank."""
+        first = self.query("SELECT min(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
+        last = self.query("SELECT max(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,))
+        if first[0][0] is None:
+            return None
+        return int(first[0][0]), int(last[0][0])
+
+    def review_tallies(
+        self, bank_id: str, bounds: list[int], question_ids: set[str] | None = None
+    ) -> dict[int, ReviewTally]:
+        """The log's figures in each period i = [bounds[i], bounds[i + 1]) (times in ms), for a
+        bank or for some of its questions; only periods with reviews are returned.
+
+        One aggregate query: the periods go into a temporary table joined by time to the log.
+        For a whole bank, and periods that start on the 15-minute slots of `review_buckets` (as
+        study days do in every time zone), it reads the per-slot counts the triggers keep, one
+        row per slot studied; otherwise the log itself, through the covering index
+        `reviews_time`, each period's reviews in one range."""
+        if len(bounds) < 2:
+            return {}
+        self._temp_table(
+            "stats_periods",
+            "period INTEGER PRIMARY KEY, starts INTEGER NOT NULL, ends INTEGER NOT NULL",
+            ((i, bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1)),
+        )
+        if question_ids is None and all(b % BUCKET_MS == 0 for b in bounds):
+            rows = self.query(
+                "SELECT p.period, sum(b.reviews), sum(b.in_review), sum(b.passed), "
+                "sum(b.duration_ms) FROM temp.stats_periods AS p JOIN review_buckets AS b "
+                f"ON b.bank_id = ? AND b.bucket >= p.starts / {BUCKET_MS} "
+                f"AND b.bucket < p.ends / {BUCKET_MS} GROUP BY p.period",
+                (bank_id,),
+            )
+        else:
+            scope = ""
+            if question_ids is not None:
+                self._temp_table(
+                    "stats_scope", "question_id TEXT PRIMARY KEY", ((q,) for q in question_ids)
+                )
+                # the unary + keeps SQLite off the per-question index, which would seek once
+                # per question and period instead of reading each period in one range
+                scope = "AND +r.question_id IN (SELECT question_id FROM temp.stats_scope)"
+            rows = self.query(
+                "SELECT p.period, count(*), "
+                "count(*) FILTER (WHERE r.state_before = 2), "
+                "count(*) FILTER (WHERE r.state_before = 2 AND r.rating > 1), "
+                "coalesce(sum(r.duration_ms), 0) "
+                "FROM temp.stats_periods AS p JOIN reviews AS r "
+                "ON r.bank_id = ? AND r.reviewed_at >= p.starts "
+                f"AND r.reviewed_at < p.ends {scope} GROUP BY p.period",
+                (bank_id,),
+            )
+        return {int(row[0]): ReviewTally(*row[1:]) for row in rows}
+
+    def review_counts(self, bank_id: str, question_ids: set[str]) -> dict[str, int]:
+        """Reviews ever logged of each of these questions (those with none are left out)."""
+        if not question_ids:
+            return {}
+        where, params = _scope(bank_id, question_ids)
+        rows = self.query(
+            f"SELECT question_id, count(*) FROM reviews WHERE {where} GROUP BY question_id",
+            params,
+        )
+        return {qid: int(n) for qid, n in rows}
+
+    def _temp_table(self, name: str, columns: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        """(Re)fill a temporary table of this connection (never written to the file)."""
+        marks = ", ".join("?" * (columns.count(",") + 1))
+        try:
+            self.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+            self.db.execute(f"DELETE FROM temp.{name}")
+            self.db.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
+        except sqlite3.Error as e:
+            raise StoreError(describe(e, self.path)) from None
+
     # --- fitted memory model (dlquiz optimize) ------------------------------------------------
 
     def parameters(self, bank_id: str) -> tuple[float, ...] | None:
@@ -610,6 +692,15 @@ class Store:
             "AND state_before = 2 ORDER BY reviewed_at DESC LIMIT ?",
             (*params, limit),
         )
+
+
+class ReviewTally(NamedTuple):
+    """What the review log holds for one period of time."""
+
+    reviews: int
+    in_review: int  # reviews of cards in the review state
+    passed: int  # of those, not rated Again
+    duration_ms: int
 
 
 def _scope(bank_id: str, question_ids: set[str] | None) -> tuple[str, tuple[str, ...]]:

@@ -228,15 +228,27 @@ def nothing_rated(summary: Summary, now: datetime) -> Text:
 
 
 def nothing_due(
-    next_due: datetime | None, now: datetime, topics: tuple[str, ...], new_waiting: int
+    next_due: datetime | None,
+    now: datetime,
+    topics: tuple[str, ...],
+    new_waiting: int,
+    new_per_day: int,
 ) -> Group:
-    """What to say when a practice session has nothing to ask."""
+    """What to say when a practice session has nothing to ask; `new_per_day` is the session's
+    daily limit of new cards (0: new cards are off, which is not "done")."""
     when = format_when(next_due, now) if next_due else "not scheduled yet"
     options = "".join(f" --topic {t}" for t in topics)
     lines: list[RenderableType] = [
         Text.assemble(("Nothing is due right now. ", "bold green"), "Next card: ", (when, "bold"))
     ]
-    if new_waiting:
+    if new_waiting and new_per_day == 0:
+        lines.append(
+            suggestion(
+                f"New cards are off (a daily limit of 0; {new_waiting} still new). For some now:",
+                f"dlquiz practice{options} --new 10",
+            )
+        )
+    elif new_waiting:
         lines.append(
             suggestion(
                 f"Today's new cards are done ({new_waiting} still new). For more now:",
