@@ -298,26 +298,29 @@ def test_a_store_from_before_optimize_keeps_every_review(tmp_path: Path, bank: B
 # --- calibration ------------------------------------------------------------------------------
 
 
-def reviewed(qid: str, when: datetime, rating: int) -> tuple[str, int, int, float, int]:
-    return (qid, to_ms(when), rating, 10.0, to_ms(when - timedelta(days=10)))
-
-
 def test_calibration_bins_predictions_and_compares_with_what_was_recalled() -> None:
-    table = {"a": 0.95, "b": 0.97, "c": 0.85, "d": 0.5, "e": 1.0}
+    # the curve is keyed by stability here: each card's prediction is chosen exactly
+    predictions = {1.0: 0.95, 2.0: 0.97, 3.0: 0.85, 4.0: 0.5, 5.0: 1.0}
+    elapsed: list[float] = []
 
-    def recall(row: CardRow, now: datetime) -> float:
-        return table[row.question_id]
+    def curve(stability: float, days: float) -> float:
+        elapsed.append(days)
+        return predictions[stability]
+
+    def reviewed(stability: float, rating: int) -> tuple[int, int, float | None, int | None]:
+        return (to_ms(START), rating, stability, to_ms(START - timedelta(days=2.5)))
 
     rows = [
-        reviewed("a", START, 3),
-        reviewed("b", START, 1),
-        reviewed("c", START, 3),
-        reviewed("c", START, 1),
-        reviewed("d", START, 2),  # Hard is a pass
-        reviewed("e", START, 4),  # a prediction of 1 goes in the last bin
-        ("f", to_ms(START), 3, None, None),  # no card before: nothing to predict from
+        reviewed(1.0, 3),
+        reviewed(2.0, 1),
+        reviewed(3.0, 3),
+        reviewed(3.0, 1),
+        reviewed(4.0, 2),  # Hard is a pass
+        reviewed(5.0, 4),  # a prediction of 1 goes in the last bin
+        (to_ms(START), 3, None, None),  # no card before: nothing to predict from
     ]
-    result = calibrate("b", rows, recall, 0.9)
+    result = calibrate(rows, curve, 0.9)
+    assert elapsed == [2.5] * 6  # fractional days since the card's previous review
     assert result.reviews == 6 and result.target == 0.9
     assert [(b.low, b.high) for b in result.bins] == list(pairwise(EDGES))
     assert [b.reviews for b in result.bins] == [1, 0, 2, 0, 3]
@@ -329,16 +332,17 @@ def test_calibration_bins_predictions_and_compares_with_what_was_recalled() -> N
 
 def test_calibration_uses_the_model_at_the_time_of_each_review(store: Store, bank: Bank) -> None:
     log = practise(store, bank, 60, seed=3)
-    scheduling = Scheduling(0.9, fuzz=False)
+    scheduling = Scheduling(0.9, fuzz=False, parameters=LEARNER_PARAMETERS)
     rows = store.recent_reviews_in_review(bank.id, 1000)
     in_review = [r for r in store.reviews(bank.id) if r.state_before == REVIEW]
     assert 100 < len(rows) == len(in_review) <= 1000 and log.reviews > len(rows)
-    result = calibrate(bank.id, rows, scheduling.retrievability, 0.9)
+    result = calibrate(rows, scheduling.recall_after, 0.9)
     expected = [
         scheduling.retrievability(r.card_before, from_ms(r.reviewed_at))
         for r in in_review
         if r.card_before is not None
     ]
+    assert len(expected) == result.reviews
     assert result.predicted == pytest.approx(sum(expected) / len(expected))
     passed = sum(r.rating > 1 for r in in_review) / len(in_review)
     assert result.true_retention == pytest.approx(passed)

@@ -110,7 +110,8 @@ def stats_of(
     new_per_day: int = 10,
     suspended: frozenset[str] = frozenset(),
 ) -> Stats:
-    fsrs = Scheduling(0.9, fuzz=False).retrievability
+    scheduling = Scheduling(0.9, fuzz=False)
+    fsrs = scheduling.retrievability
 
     def by_table(row: CardRow, moment: datetime) -> float:
         assert recall is not None
@@ -122,6 +123,7 @@ def stats_of(
         now=now,
         days=days,
         recall=fsrs if recall is None else by_table,
+        curve=scheduling.recall_after,
         due_at=stored_due,
         desired_retention=0.9,
         new_per_day=new_per_day,
@@ -1055,6 +1057,7 @@ def test_the_due_time_is_the_schedulers(store: Store, bank: Bank) -> None:
         now=START,
         days=UTC4,
         recall=scheduling.retrievability,
+        curve=scheduling.recall_after,
         due_at=scheduling.due_ms,
         desired_retention=0.9,
         new_per_day=10,

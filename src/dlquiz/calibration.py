@@ -11,7 +11,8 @@ True retention (the share of those reviews passed) is set against the target, th
 retention FSRS schedules for: well below it, reviews come too late for this learner; well
 above it, too early.
 
-Pure: review rows (`Store.recent_reviews_in_review`) and the recall model in, figures out.
+Pure: review rows (`Store.recent_reviews_in_review`) and the model's forgetting curve
+(`Scheduling.recall_after`) in, figures out.
 The latest `WINDOW` reviews in the review state are used, so that the figures describe the
 learner now and cost the same on any log.
 """
@@ -20,20 +21,21 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from datetime import datetime
 from typing import Any, NamedTuple
 
-from dlquiz.clock import from_ms
-from dlquiz.model import AGAIN, REVIEW, CardRow
+from dlquiz.model import AGAIN
 
 WINDOW = 1000  # the latest reviews in the review state
 # Bins of predicted recall: finer where a 0.9 target puts most predictions.
 EDGES = (0.0, 0.7, 0.8, 0.9, 0.95, 1.0)
 
-Recall = Callable[[CardRow, datetime], float]
-# (question id, reviewed at in ms, rating, stability and last review in ms just before), as
+DAY_MS = 86_400_000
+
+# recall (0 to 1) from a card's stability and the days since its last review
+Curve = Callable[[float, float], float]
+# (reviewed at in ms, rating, and the card's stability and last review in ms just before), as
 # `Store.recent_reviews_in_review` returns them
-Reviewed = tuple[str, int, int, float | None, int | None]
+Reviewed = tuple[int, int, float | None, int | None]
 
 
 class Bin(NamedTuple):
@@ -76,19 +78,15 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def calibrate(bank_id: str, rows: Iterable[Reviewed], recall: Recall, target: float) -> Calibration:
+def calibrate(rows: Iterable[Reviewed], curve: Curve, target: float) -> Calibration:
     """Predicted against actual recall over `rows`, reviews of cards in the review state;
-    `recall` is the model, `target` the desired retention."""
+    `curve` is the model's forgetting curve, `target` the desired retention."""
     size = len(EDGES) - 1
     counts, predicted, passed = [0] * size, [0.0] * size, [0] * size
-    for question_id, reviewed_at, rating, stability, last_review in rows:
-        if stability is None or last_review is None:
+    for reviewed_at, rating, stability, last_review in rows:
+        if stability is None or last_review is None or stability <= 0:
             continue
-        # the card as it was, as far as the recall model reads it
-        before = CardRow(
-            bank_id, question_id, 0, REVIEW, None, stability, None, 0, last_review, 0, 0, 0
-        )
-        p = min(max(recall(before, from_ms(reviewed_at)), 0.0), 1.0)
+        p = min(max(curve(stability, (reviewed_at - last_review) / DAY_MS), 0.0), 1.0)
         index = min(bisect_right(EDGES, p) - 1, size - 1)
         counts[index] += 1
         predicted[index] += p

@@ -517,6 +517,7 @@ def stats(
             now=system_clock(),
             days=scheduling.days,
             recall=scheduling.retrievability,
+            curve=scheduling.recall_after,
             due_at=scheduling.due_ms,
             desired_retention=config.desired_retention,
             new_per_day=config.new_per_day,

@@ -174,8 +174,12 @@ class Scheduling:
         forgetting curve with the time since the last review in fractional days."""
         if row is None or row.last_review is None or row.stability is None:
             return 0.0
-        elapsed = max(0.0, (to_ms(now) - row.last_review) / DAY_MS)
-        return float((1 + self.factor * elapsed / row.stability) ** self.decay)
+        return self.recall_after(row.stability, (to_ms(now) - row.last_review) / DAY_MS)
+
+    def recall_after(self, stability: float, days: float) -> float:
+        """The FSRS-6 forgetting curve of these parameters: the probability of recall `days`
+        (fractional) after a review that left the card at `stability`."""
+        return float((1 + self.factor * max(0.0, days) / stability) ** self.decay)
 
     @staticmethod
     def to_card(row: CardRow | None, now: datetime) -> Card:

@@ -33,7 +33,7 @@ from typing import Any, NamedTuple
 
 from dlquiz import calibration
 from dlquiz.bank import Bank
-from dlquiz.calibration import Calibration
+from dlquiz.calibration import Calibration, Curve
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow, Question, is_leech
 from dlquiz.store import ReviewTally, Store
@@ -252,6 +252,7 @@ def compute(
     now: datetime,
     days: StudyDays,
     recall: Recall,
+    curve: Curve,
     due_at: DueAt,
     desired_retention: float,
     new_per_day: int,
@@ -262,7 +263,8 @@ def compute(
     """All figures for `bank` (narrowed to `topics`) as of `now`.
 
     The scheduler's own answers are passed in, so that stats never disagrees with a session:
-    `recall`, a card's predicted recall now; `due_at`, when a card falls due (ms); and
+    `recall`, a card's predicted recall now; `curve`, recall from a stability and the days
+    since a review (for calibration); `due_at`, when a card falls due (ms); and
     `suspended`, the questions the learner suspended (never shown, so never due)."""
     now = as_utc(now)
     now_ms = to_ms(now)
@@ -342,7 +344,7 @@ def compute(
             for q in questions
             if q.id in suspended
         ),
-        calibration=calibration.calibrate(bank.id, recent, recall, desired_retention),
+        calibration=calibration.calibrate(recent, curve, desired_retention),
     )
 
 

@@ -679,15 +679,15 @@ class Store:
 
     def recent_reviews_in_review(
         self, bank_id: str, limit: int, question_ids: set[str] | None = None
-    ) -> list[tuple[str, int, int, float | None, int | None]]:
+    ) -> list[tuple[int, int, float | None, int | None]]:
         """The latest `limit` reviews of cards that were in the review state (of some
-        questions, or of all), newest first, as (question id, reviewed at, rating, and the
-        card's stability and last review just before): what calibration compares predictions
-        with. Read through the index `reviews_time`, with the two card fields taken out of the
-        stored JSON by SQLite, so that it costs the same on any log."""
+        questions, or of all), newest first, as (reviewed at, rating, and the card's stability
+        and last review just before): what calibration compares predictions with. Read
+        through the index `reviews_time`, with the two card fields taken out of the stored
+        JSON by SQLite, so that it costs the same on any log."""
         where, params = _scope(bank_id, question_ids)
         return self.query(
-            "SELECT question_id, reviewed_at, rating, json_extract(card_before, '$.stability'), "
+            "SELECT reviewed_at, rating, json_extract(card_before, '$.stability'), "
             f"json_extract(card_before, '$.last_review') FROM reviews WHERE {where} "
             "AND state_before = 2 ORDER BY reviewed_at DESC LIMIT ?",
             (*params, limit),
