@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from typing import Any
 
 from dlquiz.model import AGAIN
 
@@ -38,22 +38,42 @@ Curve = Callable[[float, float], float]
 Reviewed = tuple[int, int, float | None, int | None]
 
 
-class Bin(NamedTuple):
+# Plain classes, not NamedTuples: `dlquiz stats` imports this module at every start, and each
+# NamedTuple costs about 0.2 ms to create there (benchmarks/startup_bench.py).
+
+
+class Bin:
     """Reviews whose predicted recall was in [low, high) (the last bin includes 1)."""
 
-    low: float
-    high: float
-    reviews: int
-    predicted: float | None  # mean predicted recall; None when the bin is empty
-    actual: float | None  # share passed (not Again); None when the bin is empty
+    __slots__ = ("actual", "high", "low", "predicted", "reviews")
+
+    def __init__(
+        self,
+        low: float,
+        high: float,
+        reviews: int,
+        predicted: float | None,  # mean predicted recall; None when the bin is empty
+        actual: float | None,  # share passed (not Again); None when the bin is empty
+    ) -> None:
+        self.low, self.high, self.reviews = low, high, reviews
+        self.predicted, self.actual = predicted, actual
 
 
-class Calibration(NamedTuple):
-    reviews: int
-    target: float
-    predicted: float | None  # mean predicted recall over all the reviews
-    true_retention: float | None  # share passed over all the reviews
-    bins: tuple[Bin, ...]
+class Calibration:
+    """Predicted against actual recall, in bins and over all the reviews, with the target."""
+
+    __slots__ = ("bins", "predicted", "reviews", "target", "true_retention")
+
+    def __init__(
+        self,
+        reviews: int,
+        target: float,
+        predicted: float | None,  # mean predicted recall over all the reviews
+        true_retention: float | None,  # share passed over all the reviews
+        bins: tuple[Bin, ...],
+    ) -> None:
+        self.reviews, self.target, self.bins = reviews, target, bins
+        self.predicted, self.true_retention = predicted, true_retention
 
     def to_json(self) -> dict[str, Any]:
         return {
