@@ -241,9 +241,11 @@ def test_unusable_kept_parameters_are_an_error_with_the_way_out(
     assert result.exit_code == 1
     assert result.output.startswith("Error: the memory model kept for 'dl-interview-50'")
     assert "`dlquiz optimize --reset`" in result.output
+    assert "is unusable" in run("optimize").output
     with home_store(dlquiz_home) as store:
         store.db.execute("UPDATE parameters SET parameters = 'oops'")
     assert "is unreadable" in run("practice").output
+    assert "is unreadable" in run("optimize").output  # says so, and how out, before fitting
     assert run("optimize", "--reset").exit_code == 0
     assert run("stats").exit_code == 0
 

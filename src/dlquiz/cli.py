@@ -564,9 +564,14 @@ def optimize(
                 else "Nothing to reset: dlquiz already uses FSRS's default parameters."
             )
             return
+        days = study_days(config)
+        scheduling_for(store, bank.id, config.desired_retention, days)  # refuses unusable ones
         current = store.parameters(bank.id)
-        reviews, found = fitting.targets(store.reviews(bank.id), study_days(config))
-        fit = fitting.evaluate_fit(reviews, found, current)
+        reviews, found = fitting.targets(store.reviews(bank.id), days)
+        try:
+            fit = fitting.evaluate_fit(reviews, found, current)
+        except ValueError as e:  # fsrs-rs refused the data; nothing was written
+            fail(f"fsrs-rs could not fit a memory model to this log ({e}). Nothing changed.")
         if fit.kept and fit.parameters is not None:
             store.save_parameters(bank.id, fit.parameters, to_ms(system_clock()), fit.to_json())
     if as_json:
