@@ -1252,3 +1252,79 @@ def test_the_default_screen_stays_within_40_lines_with_everything_to_say(
     wrapped = r": [^│]*,[^│]*│\s+│ +[a-z-]+ and 1 more"  # ids wrap onto a second line
     assert re.search(r"leeches +4 cards with 8\+ lapses" + wrapped, text)
     assert re.search(r"suspended +4 never shown" + wrapped, text)
+
+
+def test_new_cards_left_count_only_cards_a_session_could_show(store: Store, bank: Bank) -> None:
+    """Three questions never seen; one skipped until tomorrow, one suspended: one left."""
+    scope = ("rnn", "cnn")  # five questions
+    seen = [q.id for q in bank.with_topics(scope)][:2]
+    put(store, *(card(bank, qid, due=START + timedelta(days=3)) for qid in seen))
+    unseen = [q.id for q in bank.with_topics(scope) if q.id not in seen]
+    assert len(unseen) == 3
+    store.bury(bank.id, unseen[0], to_ms(UTC4.tomorrow_start(START)))
+    stats = stats_of(store, bank, topics=scope, suspended=frozenset({unseen[1]}))
+    assert (stats.overview.new, stats.today.new_left) == (3, 1)
+
+
+def test_new_cards_left_follow_the_daily_limit_of_the_whole_bank(
+    store: Store, bank: Bank, make_session: Callable[..., Session], clock: FakeClock
+) -> None:
+    """The limit counts every new card of the bank today, as `practice --topic` does."""
+    clock.now = at(TODAY, 9)
+    session = make_session(new_per_day=4, topics=("fundamentals",))
+    for _ in range(3):
+        item = session.next()
+        assert item is not None and item.state == "new"
+        session.rate(item, Rating.Good)
+    stats = stats_of(store, bank, now=clock.now, topics=("cnn",), new_per_day=4)
+    assert (stats.today.new, stats.today.new_left) == (0, 1)
+    cnn = make_session(new_per_day=4, topics=("cnn",))
+    assert cnn.new_today_left(clock.now) == stats.today.new_left
+
+
+def test_due_now_is_what_a_session_would_ask(
+    month_old: datetime, bank: Bank, dlquiz_home: Path
+) -> None:
+    """At several moments after a month of use, `today.due` equals the cards a practice
+    session started then counts as due (`Session.due_left`)."""
+    scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
+    seen = set()
+    with Store.open(dlquiz_home / "progress.db") as store:
+        for hours in (0, 6, 18, 20, 30, 50):
+            moment = month_old + timedelta(hours=hours)
+            stats = compute(
+                store,
+                bank,
+                now=moment,
+                days=UTC4,
+                recall=scheduling.retrievability,
+                curve=scheduling.recall_after,
+                due_at=scheduling.due_ms,
+                desired_retention=0.9,
+                new_per_day=10,
+                suspended=store.suspended(bank.id),
+            )
+            clock = FakeClock(moment)
+            session = Session(bank=bank, store=store, scheduling=scheduling, days=UTC4, clock=clock)
+            assert stats.today.due == session.due_left(), moment
+            assert stats.forecast[0].total == stats.today.due + stats.today.due_later
+            seen.add(stats.today.due)
+    assert len(seen) > 2  # moments with different numbers of cards due
+
+
+@pytest.mark.parametrize(
+    ("passed", "verdict"),
+    [
+        (8996, "90% measured over the last 30 days · target 90% · on target"),
+        (8949, "89% measured over the last 30 days · target 90% · below target"),
+    ],
+)
+def test_retention_against_the_target_reads_as_the_percents_shown(
+    store: Store, bank: Bank, passed: int, verdict: str
+) -> None:
+    """89.96% shows as 90%, and is not called below a target of 90%."""
+    stats = stats_of(store, bank)
+    month = stats.retention[1]._replace(reviews=10_000, passed=passed)
+    stats = stats._replace(retention=(stats.retention[0], month, stats.retention[2]))
+    stats = stats._replace(total_reviews=10_000)  # not an empty store: the Today panel shows
+    assert re.search(rf"retention +{verdict}", render(stats, 100, sections=()))

@@ -468,8 +468,8 @@ class StatsSection(StrEnum):
 
     overview = "overview"
     retention = "retention"
-    topics = "topics"
     forecast = "forecast"
+    topics = "topics"
     activity = "activity"
     hardest = "hardest"
     leeches = "leeches"
@@ -496,7 +496,9 @@ def stats(
             show_default=False,
         ),
     ] = None,
-    show_all: Annotated[bool, typer.Option("--all", "-a", help="Show every section.")] = False,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Show every section (whatever --section says).")
+    ] = False,
 ) -> None:
     """Your progress: what to do now (due, new cards left, streak, retention against the
     target, the weakest topic), then overview, retention and topics; more with --section or --all.

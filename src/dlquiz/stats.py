@@ -16,10 +16,11 @@ Definitions, also shown on screen and in docs/stats-json.md:
   7- and 30-day windows are today and the 6 (29) study days before it;
 - *streak*: consecutive study days with at least one review; the current streak still counts
   when today has no review yet but yesterday had;
-- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow nor
-  suspended cards; *due later today*: the same, falling due before the next study day starts.
-  The forecast counts exactly these: today's figure is due now plus due later today, a
-  skipped card counts from tomorrow and a suspended card never;
+- *due now*: cards whose due time (the scheduler's `due_at`: a review card from the start of
+  its due study day, a learning step at its minute) has passed, not counting cards skipped
+  until tomorrow nor suspended cards; *due later today*: the same, falling due before the
+  next study day starts. The forecast counts exactly these: today's figure is due now plus
+  due later today, a skipped card counts from tomorrow and a suspended card never;
 - *leech*: a card with at least `model.LEECH_LAPSES` (8) lapses, as in Anki.
 """
 
@@ -277,7 +278,8 @@ def compute(
         cards = {qid: c for qid, c in store.cards(bank.id).items() if qid in in_scope}
         buried = store.buried(bank.id, now_ms)
         per_day = _per_day(store, bank.id, in_scope if topics else None, days, today)
-        new_today = store.new_introduced_since(bank.id, to_ms(days.start(today))) & in_scope
+        # the daily limit counts new cards of the whole bank, whatever the topics
+        introduced = store.new_introduced_since(bank.id, to_ms(days.start(today)))
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls, suspended)
         review_counts = store.review_counts(bank.id, {q.id for q in hardest})
@@ -296,7 +298,10 @@ def compute(
     current, longest = _streaks(studied, today)
     first_shown = today - timedelta(days=activity_days - 1)
     today_figures = per_day.get(today, NO_REVIEWS)
-    unseen = sum(1 for qid in in_scope if qid not in cards and qid not in buried)
+    # the new cards a practice session could still show today
+    unseen = sum(
+        1 for qid in in_scope if qid not in cards and qid not in buried and qid not in suspended
+    )
     return Stats(
         bank_id=bank.id,
         bank_title=bank.title,
@@ -310,11 +315,11 @@ def compute(
         today=Today(
             date=today,
             reviews=today_figures.reviews,
-            new=len(new_today),
+            new=len(introduced & in_scope),
             seconds=today_figures.duration_ms / 1000,
             due=len(due_now),
             due_later=due_later,
-            new_left=min(unseen, max(0, new_per_day - len(new_today))),
+            new_left=min(unseen, max(0, new_per_day - len(introduced))),
         ),
         retention=_retention(per_day, today),
         forecast=_forecast(dues.values(), days, today),
