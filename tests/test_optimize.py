@@ -58,11 +58,12 @@ def learner_log(tmp_path_factory: pytest.TempPathFactory, bank: Bank) -> Path:
 def learner_home(learner_log: Path, dlquiz_home: Path) -> Path:
     """The simulated learner's store as this test's dlquiz home (a copy: tests may change it)."""
     dlquiz_home.mkdir(parents=True, exist_ok=True)
-    with (
-        sqlite3.connect(learner_log) as source,
-        sqlite3.connect(dlquiz_home / "progress.db") as copy,
-    ):
+    source, copy = sqlite3.connect(learner_log), sqlite3.connect(dlquiz_home / "progress.db")
+    try:
         source.backup(copy)
+    finally:
+        source.close()
+        copy.close()
     return dlquiz_home
 
 
