@@ -403,7 +403,7 @@ def study(workspace: Workspace, config: Config, options: Options, console: Conso
         session = Session(
             bank=bank,
             store=store,
-            scheduling=workspace.scheduling(config),
+            scheduling=workspace.scheduling(store, config),
             days=workspace.days(config),
             clock=system_clock,
             options=options,
