@@ -349,3 +349,12 @@ def test_the_card_in_the_readme_is_what_dlquiz_shows() -> None:
     assert card.splitlines()[0] in result.output  # the header
     for line in shown:
         assert line in result.output, line
+
+
+def test_a_long_typed_answer_is_echoed_as_typed_not_wrapped_by_dlquiz() -> None:
+    """The terminal wraps a long line after the prompt; dlquiz must not break it a second time
+    (it would not know where the prompt left the cursor, and the answer would read broken)."""
+    typed = "a subfield of machine learning " * 6  # about 190 characters
+    result = run("practice", "--new", "1", input=f"{typed.strip()}\nq\n")
+    assert result.exit_code == 0, result.output
+    assert f"> {typed.strip()}\n" in result.output

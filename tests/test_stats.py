@@ -125,7 +125,8 @@ def stats_of(
     new_per_day: int = 10,
     suspended: frozenset[str] = frozenset(),
 ) -> Stats:
-    fsrs = Scheduling(0.9, fuzz=False).retrievability
+    scheduling = Scheduling(0.9, fuzz=False)
+    fsrs = scheduling.retrievability
 
     def by_table(row: CardRow, moment: datetime) -> float:
         assert recall is not None
@@ -137,6 +138,7 @@ def stats_of(
         now=now,
         days=days,
         recall=fsrs if recall is None else by_table,
+        curve=scheduling.recall_after,
         due_at=stored_due,
         desired_retention=0.9,
         new_per_day=new_per_day,
@@ -945,6 +947,7 @@ PANEL_TITLES = {
     "leeches": "Leeches · 8+ lapses",
     "suspended": "Suspended · never shown",
     "interview": "No interview date set. To plan for one: dlquiz interview YYYY-MM-DD",
+    "calibration": "Calibration · latest",
 }
 
 
@@ -967,10 +970,21 @@ def test_after_a_month_the_default_screen_fits_40_lines_and_leads_with_what_to_d
     # the default sections, then how to see the others
     for name in ("overview", "retention", "topics"):
         assert PANEL_TITLES[name] in text
-    for name in ("forecast", "activity", "hardest", "leeches", "suspended", "interview"):
+    for name in (
+        "forecast",
+        "activity",
+        "hardest",
+        "leeches",
+        "suspended",
+        "interview",
+        "calibration",
+    ):
         assert PANEL_TITLES[name] not in text
     assert "… 4 more topics: dlquiz stats --section topics" in text
-    assert lines[-1].startswith("more: dlquiz stats --all · -s forecast|activity|hardest|")
+    start = next(i for i, line in enumerate(lines) if line.startswith("more:"))
+    more = " ".join(" ".join(lines[start:]).split())  # the hint may wrap at narrow widths
+    assert more.startswith("more: --all · -s forecast|activity|hardest|")
+    assert more.endswith("grading|calibration")
 
 
 def test_after_a_month_all_shows_every_section(month_old: datetime) -> None:
@@ -987,7 +1001,15 @@ def test_named_sections_show_only_those_after_the_today_panel(month_old: datetim
     text = stats_command("--section", "forecast", "-s", "activity")
     assert "Today · Wed 02 Dec" in text
     assert PANEL_TITLES["forecast"] in text and PANEL_TITLES["activity"] in text
-    for name in ("overview", "retention", "topics", "hardest", "leeches", "suspended"):
+    for name in (
+        "overview",
+        "retention",
+        "topics",
+        "hardest",
+        "leeches",
+        "suspended",
+        "calibration",
+    ):
         assert PANEL_TITLES[name] not in text, name
     assert PANEL_TITLES["interview"] not in text
     assert text.index("Today · ") < text.index("Due in the next") < text.index("Activity · ")
@@ -1065,6 +1087,7 @@ def test_the_due_time_is_the_schedulers(store: Store, bank: Bank) -> None:
         now=START,
         days=UTC4,
         recall=scheduling.retrievability,
+        curve=scheduling.recall_after,
         due_at=scheduling.due_ms,
         desired_retention=0.9,
         new_per_day=10,
@@ -1312,6 +1335,7 @@ def test_due_now_is_what_a_session_would_ask(
                 now=moment,
                 days=UTC4,
                 recall=scheduling.retrievability,
+                curve=scheduling.recall_after,
                 due_at=scheduling.due_ms,
                 desired_retention=0.9,
                 new_per_day=10,

@@ -55,14 +55,14 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         from dlquiz.bank import BankError
         from dlquiz.config import ConfigError
-        from dlquiz.model import ExportError, UsageError
+        from dlquiz.model import ExportError, FitError, UsageError
         from dlquiz.store import StoreError
 
         try:
             command(*args, **kwargs)
         except UsageError as e:
             fail(str(e), code=2)
-        except (StoreError, ConfigError, ExportError) as e:
+        except (StoreError, ConfigError, ExportError, FitError) as e:
             fail(str(e))
         except BankError as e:
             more = len(e.problems) - 1
@@ -349,6 +349,7 @@ class StatsSection(StrEnum):
     suspended = "suspended"
     interview = "interview"
     grading = "grading"
+    calibration = "calibration"
 
 
 @command("Your progress, and what to study now.")
@@ -386,13 +387,14 @@ def stats(
     chosen = bank.resolve_topics(topic)
     now = system_clock()
     with ws.open_store() as store:
-        scheduling = ws.scheduling()
+        scheduling = ws.scheduling(store)
         result = figures.compute(
             store,
             bank,
             now=now,
             days=scheduling.days,
             recall=scheduling.retrievability,
+            curve=scheduling.recall_after,
             due_at=scheduling.due_ms,
             desired_retention=ws.config.desired_retention,
             new_per_day=ws.config.new_per_day,
@@ -449,7 +451,7 @@ def interview(
             None
             if clear
             else plan_from_store(
-                store, bank, ws.scheduling(), ws.days(), now, ws.config.new_per_day
+                store, bank, ws.scheduling(store), ws.days(), now, ws.config.new_per_day
             )
         )
     if said:
@@ -458,6 +460,42 @@ def interview(
         from dlquiz.dashboard import interview as readiness
 
         console().print(readiness(plan))
+
+
+@command("Fit the memory model to your own reviews.")
+def optimize(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Go back to FSRS's default parameters.")
+    ] = False,
+) -> None:
+    """Fit FSRS's memory model to your review log; keep it only if it predicts you better.
+
+    Exit status 1, with nothing changed, when there are too few reviews yet.
+
+    Example: dlquiz optimize --json
+    """
+    from dlquiz import optimize as fitting
+    from dlquiz.clock import system_clock
+
+    ws = workspace(ctx)
+    bank = ws.bank()
+    with ws.open_store() as store:
+        if reset:
+            typer.echo(fitting.reset(store, bank.id))
+            return
+        fit, current = fitting.optimize(store, bank.id, ws.scheduling(store), system_clock())
+    if as_json:
+        typer.echo(json.dumps(fit.to_json(), indent=2))
+    elif fit.needed:
+        fail(fitting.too_few(fit))
+    else:
+        from dlquiz.ui import fit_view
+
+        console().print(fit_view(fit, "defaults" if current is None else "in use"))
+    if fit.needed:
+        raise typer.Exit(1)
 
 
 # --- ways in and out ---------------------------------------------------------------------------

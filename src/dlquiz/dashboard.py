@@ -52,6 +52,7 @@ SECTIONS = (  # in the order they are shown
     "suspended",
     "interview",
     "grading",
+    "calibration",
 )
 DEFAULT_SECTIONS = ("overview", "retention", "topics")
 DEFAULT_TOPICS = 5  # rows of the topic table in the default view (a bank may have many topics)
@@ -64,6 +65,7 @@ SIDE_BY_SIDE = (
     (("suspended",), ()),
     (("interview",), ()),
     (("grading",), ()),
+    (("calibration",), ()),
 )
 
 Cell = str | Text
@@ -135,17 +137,14 @@ class Dashboard:
 
 
 def more(stats: Stats) -> Text:
-    """The last line of the default view: how to see the sections it leaves out."""
+    """The last line of the default view: the options that show the sections it leaves out
+    (one line at 100 columns, whatever is set)."""
     hidden = "|".join(
         n
         for n in SECTIONS
         if n not in DEFAULT_SECTIONS and (n != "interview" or stats.interview is not None)
     )
-    return Text.assemble(
-        ("more: ", "dim"),
-        (f"dlquiz stats{_topic_options(stats)} --all", "bold cyan"),
-        (f" · -s {hidden}", "dim"),
-    )
+    return Text.assemble(("more: ", "dim"), ("--all", "bold cyan"), (f" · -s {hidden}", "dim"))
 
 
 def _topic_options(stats: Stats) -> str:
@@ -783,6 +782,45 @@ def suspended(stats: Stats) -> Panel:
     return _panel(Lines(lambda w: columns(rows, "<><", header, 2, w)), heading)
 
 
+def calibration(stats: Stats) -> Panel:
+    """How well the memory model fits the learner: predicted recall against the share
+    recalled, a column per bin of predicted recall, and measured retention against the
+    target, over the latest reviews of cards in review."""
+    c = stats.calibration
+    if not c.reviews:
+        return _panel(Text("None yet: no review of a card in review."), "Calibration")
+    names = [
+        f"<{b.high:.0%}"
+        if i == 0
+        else f"{b.low:.0%}+"
+        if i == len(c.bins) - 1
+        else f"{b.low * 100:.0f}–{b.high:.0%}"
+        for i, b in enumerate(c.bins)
+    ]
+    rows: list[list[Cell]] = [
+        ["reviews", *(count(b.reviews) for b in c.bins)],
+        ["predicted", *(percent(b.predicted) for b in c.bins)],
+        ["measured", *(Text(percent(b.actual), style="bold") for b in c.bins)],
+    ]
+    lines = columns(rows, "<" + ">" * len(c.bins), header=("", *names))
+    retained = c.true_retention
+    style = "" if retained is None else ("green" if retained >= c.target else "yellow")
+    lines.append(
+        Text.assemble(
+            "measured retention ",
+            (percent(retained), f"bold {style}".strip()),
+            f" · predicted {percent(c.predicted)} · target {percent(c.target)}",
+        )
+    )
+    lines.append(
+        Text.assemble(
+            ("far apart: ", "dim"), ("dlquiz optimize", "bold cyan"), (" fits it to you", "dim")
+        )
+    )
+    heading = f"Calibration · latest {counted(c.reviews, 'review')} in review"
+    return _panel(Lines(lambda width: lines), heading)
+
+
 PANELS: dict[str, Callable[[Stats], Panel]] = {
     "overview": overview,
     "retention": retention,
@@ -790,6 +828,7 @@ PANELS: dict[str, Callable[[Stats], Panel]] = {
     "hardest": hardest,
     "leeches": leeches,
     "suspended": suspended,
+    "calibration": calibration,
 }
 
 

@@ -135,6 +135,10 @@ class UsageError(Exception):
     the command line reports it with exit status 2, as a misused option."""
 
 
+class FitError(Exception):
+    """The memory model could not be fitted to the log; nothing was changed."""
+
+
 class ExportError(Exception):
     """An export cannot be written where it was asked; nothing was changed."""
 

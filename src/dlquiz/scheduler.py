@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
@@ -55,15 +56,31 @@ class Scheduling:
     Fuzzing (a small random spread of long intervals, so that cards learned together do not
     stay together) is on in use and off in tests. `days` defaults to the system's local time
     with the day starting at 4 am.
+
+    `parameters` are FSRS's 21 model weights; None means py-fsrs's defaults. `dlquiz optimize`
+    fits them to the learner's own log, and every command then schedules and predicts with
+    the kept ones. Parameters outside FSRS's bounds raise ValueError.
     """
 
     def __init__(
-        self, desired_retention: float = 0.9, fuzz: bool = True, days: StudyDays | None = None
+        self,
+        desired_retention: float = 0.9,
+        fuzz: bool = True,
+        days: StudyDays | None = None,
+        parameters: Sequence[float] | None = None,
     ) -> None:
         self.desired_retention = desired_retention
         self.fuzz = fuzz
         self.days = days if days is not None else StudyDays()
-        self.fsrs = Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+        self.fsrs = (
+            Scheduler(desired_retention=desired_retention, enable_fuzzing=False)
+            if parameters is None
+            else Scheduler(
+                parameters=tuple(parameters),
+                desired_retention=desired_retention,
+                enable_fuzzing=False,
+            )
+        )
         # The FSRS-6 forgetting curve, R(t) = (1 + FACTOR * t / S) ** DECAY, with py-fsrs's
         # own definitions of DECAY and FACTOR from the scheduler's parameters.
         self.decay = -float(self.fsrs.parameters[20])
@@ -157,8 +174,12 @@ class Scheduling:
         forgetting curve with the time since the last review in fractional days."""
         if row is None or row.last_review is None or row.stability is None:
             return 0.0
-        elapsed = max(0.0, (to_ms(now) - row.last_review) / DAY_MS)
-        return float((1 + self.factor * elapsed / row.stability) ** self.decay)
+        return self.recall_after(row.stability, (to_ms(now) - row.last_review) / DAY_MS)
+
+    def recall_after(self, stability: float, days: float) -> float:
+        """The FSRS-6 forgetting curve of these parameters: the probability of recall `days`
+        (fractional) after a review that left the card at `stability`."""
+        return float((1 + self.factor * max(0.0, days) / stability) ** self.decay)
 
     @staticmethod
     def to_card(row: CardRow | None, now: datetime) -> Card:

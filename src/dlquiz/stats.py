@@ -34,8 +34,9 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dlquiz import grading_stats
+from dlquiz import calibration, grading_stats
 from dlquiz.bank import Bank
+from dlquiz.calibration import Calibration, Curve
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow, Question, is_leech
 from dlquiz.store import ReviewTally, Store
@@ -145,6 +146,7 @@ class Stats(NamedTuple):
     hardest: tuple[HardQuestion, ...]
     leeches: tuple[CardFigures, ...]  # most lapses first, suspended ones included
     suspended: tuple[CardFigures, ...]  # in bank order
+    calibration: Calibration
     interview: Plan | None = None  # while an interview date is set (`dlquiz interview`)
     grading: grading_stats.GradingFigures = grading_stats.NO_GRADING
 
@@ -231,6 +233,7 @@ class Stats(NamedTuple):
             "suspended": [_card_json(c) for c in self.suspended],
             "interview": None if self.interview is None else self.interview.to_json(),
             "grading": self.grading.to_json(),
+            "calibration": self.calibration.to_json(),
         }
 
 
@@ -259,6 +262,7 @@ def compute(
     now: datetime,
     days: StudyDays,
     recall: Recall,
+    curve: Curve,
     due_at: DueAt,
     desired_retention: float,
     new_per_day: int,
@@ -269,7 +273,8 @@ def compute(
     """All figures for `bank` (narrowed to `topics`) as of `now`.
 
     The scheduler's own answers are passed in, so that stats never disagrees with a session:
-    `recall`, a card's predicted recall now; `due_at`, when a card falls due (ms); and
+    `recall`, a card's predicted recall now; `curve`, recall from a stability and the days
+    since a review (for calibration); `due_at`, when a card falls due (ms); and
     `suspended`, the questions the learner suspended (never shown, so never due)."""
     now = as_utc(now)
     now_ms = to_ms(now)
@@ -289,6 +294,9 @@ def compute(
         review_counts = store.review_counts(bank.id, {q.id for q in hardest})
         agreements = store.agreement_counts(bank.id)
         misses = store.missed_counts(bank.id)
+        recent = store.recent_reviews_in_review(
+            bank.id, calibration.WINDOW, in_scope if topics else None
+        )
     # when each card that may be shown falls due; a card skipped until tomorrow, from then
     dues = {
         qid: max(due_at(c), tomorrow_ms) if qid in buried else due_at(c)
@@ -353,6 +361,7 @@ def compute(
             for q in questions
             if q.id in suspended
         ),
+        calibration=calibration.calibrate(recent, curve, desired_retention),
     )
 
 

@@ -304,6 +304,21 @@ def _m006_review_grading(db: sqlite3.Connection) -> None:
     )
 
 
+def _m007_parameters(db: sqlite3.Connection) -> None:
+    """FSRS parameters fitted to the learner's log by `dlquiz optimize`, kept per bank, with
+    the figures that justified keeping them. A bank without a row uses FSRS's defaults."""
+    db.execute(
+        """
+        CREATE TABLE parameters (
+            bank_id    TEXT    NOT NULL PRIMARY KEY,
+            parameters TEXT    NOT NULL,  -- JSON array of FSRS's 21 weights
+            fitted_at  INTEGER NOT NULL,  -- ms since the epoch, UTC
+            figures    TEXT    NOT NULL   -- JSON: reviews, before and after (log loss, RMSE)
+        ) WITHOUT ROWID
+        """
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m001_initial,
     _m002_review_time_index,
@@ -311,6 +326,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _m004_suspended,
     _m005_interview,
     _m006_review_grading,
+    _m007_parameters,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -928,6 +944,68 @@ class Store:
             self.db.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
         except sqlite3.Error as e:
             raise StoreError(describe(e, self.path)) from None
+
+    # --- fitted memory model (dlquiz optimize) ------------------------------------------------
+
+    def parameters(self, bank_id: str) -> tuple[float, ...] | None:
+        """The FSRS parameters kept for a bank, or None: FSRS's defaults."""
+        rows = self.query("SELECT parameters FROM parameters WHERE bank_id = ?", (bank_id,))
+        if not rows:
+            return None
+        try:
+            values = json.loads(rows[0][0])
+            if not isinstance(values, list) or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in values
+            ):
+                raise ValueError("not a list of numbers")
+        except ValueError:
+            raise StoreError(
+                f"{self.path}: the memory model kept for {bank_id!r} is unreadable; "
+                "`dlquiz optimize --reset` goes back to FSRS's defaults"
+            ) from None
+        return tuple(float(v) for v in values)
+
+    def parameters_figures(self, bank_id: str) -> tuple[int, dict[str, Any]] | None:
+        """When the kept parameters were fitted (ms) and the figures that kept them."""
+        rows = self.query("SELECT fitted_at, figures FROM parameters WHERE bank_id = ?", (bank_id,))
+        return (int(rows[0][0]), json.loads(rows[0][1])) if rows else None
+
+    def save_parameters(
+        self,
+        bank_id: str,
+        parameters: tuple[float, ...],
+        fitted_at: int,
+        figures: dict[str, Any],
+    ) -> None:
+        """Keep `parameters` for a bank (replacing any kept before), in one transaction."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO parameters (bank_id, parameters, fitted_at, figures) "
+                "VALUES (?, ?, ?, ?)",
+                (bank_id, json.dumps(list(parameters)), fitted_at, json.dumps(figures)),
+            )
+
+    def clear_parameters(self, bank_id: str) -> bool:
+        """Go back to FSRS's defaults for a bank; False when none were kept."""
+        with self.transaction():
+            cursor = self.db.execute("DELETE FROM parameters WHERE bank_id = ?", (bank_id,))
+        return cursor.rowcount > 0
+
+    def recent_reviews_in_review(
+        self, bank_id: str, limit: int, question_ids: set[str] | None = None
+    ) -> list[tuple[int, int, float | None, int | None]]:
+        """The latest `limit` reviews of cards that were in the review state (of some
+        questions, or of all), newest first, as (reviewed at, rating, and the card's stability
+        and last review just before): what calibration compares predictions with. Read
+        through the index `reviews_time`, with the two card fields taken out of the stored
+        JSON by SQLite, so that it costs the same on any log."""
+        where, params = _scope(bank_id, question_ids)
+        return self.query(
+            "SELECT reviewed_at, rating, json_extract(card_before, '$.stability'), "
+            f"json_extract(card_before, '$.last_review') FROM reviews WHERE {where} "
+            "AND state_before = 2 ORDER BY reviewed_at DESC LIMIT ?",
+            (*params, limit),
+        )
 
 
 class ReviewTally(NamedTuple):

@@ -103,8 +103,8 @@ class TerminalKeys:
             self.console.print(first, markup=False, highlight=False)
             return first
         typed, enter = first_line(first)
-        if enter:
-            self.console.print(literal(typed), markup=False, highlight=False)
+        if enter:  # the terminal wraps the echo after the prompt, as it would the typing
+            self.console.print(literal(typed), markup=False, highlight=False, soft_wrap=True)
             return typed
         # Any other key starts the line editor with that key already typed. The prompt is
         # drawn again by input() itself, over the first one: readline must know it is there,
@@ -218,7 +218,8 @@ class LineKeys:
         if not line:
             self.console.print()
             raise EOFError
-        self.console.print(literal(line.rstrip("\n")), markup=False, highlight=False)
+        echo = literal(line.rstrip("\n"))
+        self.console.print(echo, markup=False, highlight=False, soft_wrap=True)
         return line.rstrip("\r\n")
 
     def answer(self, prompt: str, instant: str) -> str:
@@ -403,7 +404,7 @@ def study(workspace: Workspace, config: Config, options: Options, console: Conso
         session = Session(
             bank=bank,
             store=store,
-            scheduling=workspace.scheduling(config),
+            scheduling=workspace.scheduling(store, config),
             days=workspace.days(config),
             clock=system_clock,
             options=options,

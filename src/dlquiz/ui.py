@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dlquiz.health import Check
     from dlquiz.matching import Coverage
     from dlquiz.model import Question
+    from dlquiz.optimize import Fit
     from dlquiz.scheduler import Rating
     from dlquiz.session import Idle, Item, Rated, Summary
 
@@ -362,3 +363,34 @@ def checks_view(checks: list[Check]) -> Table:
         for c in checks
     ]
     return _marked(rows)
+
+
+# --- dlquiz optimize ------------------------------------------------------------------------
+
+
+def fit_view(fit: Fit, in_use: str) -> Group:
+    """What `dlquiz optimize` found: both parameter sets' figures on the held-out reviews, and
+    whether the fitted ones were kept. `in_use` names the parameters judged against."""
+    assert fit.before is not None and fit.after is not None
+    lines: list[RenderableType] = [
+        Text(
+            f"Fitted to your {counted(fit.reviews, 'review')}, judged on the latest "
+            f"{fit.held_out:,} (left out of the fit):"
+        )
+    ]
+    table = Table(box=None, padding=(0, 2), show_edge=False)
+    table.add_column("parameters")
+    table.add_column("log loss", justify="right")
+    table.add_column("RMSE", justify="right")
+    for name, figures in ((in_use, fit.before), ("fitted", fit.after)):
+        table.add_row(name, f"{figures.log_loss:.4f}", f"{figures.rmse:.4f}")
+    lines.append(table)
+    if fit.kept:
+        lines.append(
+            Text("Kept: scheduling and predictions now use the fitted parameters.", "green")
+        )
+    else:
+        lines.append(
+            Text("Not kept: not better on both figures (lower is better). Nothing changed.")
+        )
+    return Group(*lines)

@@ -72,9 +72,23 @@ class Workspace:
 
         return StudyDays(None, (config or self.config).rollover_hour)
 
-    def scheduling(self, config: Config | None = None) -> Scheduling:
-        """The scheduler with the desired retention of `config` (default: the settings)."""
+    def scheduling(self, store: Store, config: Config | None = None) -> Scheduling:
+        """The bank's scheduler: FSRS at the desired retention of `config` (default: the
+        settings) over the study days, with the parameters `dlquiz optimize` kept for the bank
+        (FSRS's defaults until then). Every schedule and every prediction comes from here."""
         from dlquiz.scheduler import Scheduling
+        from dlquiz.store import StoreError
 
         settings = config or self.config
-        return Scheduling(settings.desired_retention, days=self.days(settings))
+        bank_id = self.bank(config).id
+        try:
+            parameters = store.parameters(bank_id)
+            return Scheduling(
+                settings.desired_retention, days=self.days(settings), parameters=parameters
+            )
+        except ValueError as e:
+            first = str(e).splitlines()[0]
+            raise StoreError(
+                f"the memory model kept for {bank_id!r} is unusable ({first}); "
+                "`dlquiz optimize --reset` goes back to FSRS's defaults"
+            ) from None
