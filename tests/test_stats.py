@@ -28,11 +28,12 @@ from typer.testing import CliRunner
 
 from dlquiz import clock as clock_module
 from dlquiz.bank import Bank
-from dlquiz.cli import StatsSection, app
+from dlquiz.cli import app
 from dlquiz.clock import StudyDays, from_ms, to_ms
 from dlquiz.dashboard import SECTIONS, dashboard
 from dlquiz.interview import plan_from_store as interview_plan
 from dlquiz.model import LEARNING, LEECH_LAPSES, NEW, RELEARNING, REVIEW, CardRow, InterviewRow
+from dlquiz.options import StatsSection
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Session
 from dlquiz.stats import DayCount, Overview, Stats, compute

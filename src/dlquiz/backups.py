@@ -14,13 +14,34 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+from dlquiz.bank import Bank
 from dlquiz.store import SCHEMA_VERSION, Store, StoreError, exclusive_use, inspect
+from dlquiz.text import counted, noun
 
 
 class Reset(NamedTuple):
     cards: int
     reviews: int
     backup: Path
+
+
+class ResetPlan(NamedTuple):
+    """What a reset would forget: the questions (None: the whole bank) and, in words, how much
+    of what (`3 cards and 7 reviews of topic cnn`); `empty` when there is nothing to forget."""
+
+    question_ids: set[str] | None
+    scope: str
+    described: str
+    empty: bool
+
+
+def plan_reset(store: Store, bank: Bank, topics: tuple[str, ...]) -> ResetPlan:
+    """What `dlquiz reset` (narrowed to `topics`) would forget, before asking."""
+    ids = {q.id for q in bank.with_topics(topics)} if topics else None
+    scope = f"{noun(len(topics), 'topic')} {', '.join(topics)}" if topics else f"bank {bank.id!r}"
+    cards, reviews = store.counts(bank.id, ids)
+    described = f"{counted(cards, 'card')} and {counted(reviews, 'review')} of {scope}"
+    return ResetPlan(ids, scope, described, cards == 0 and reviews == 0)
 
 
 def new_backup_path(folder: Path, now: datetime) -> Path:

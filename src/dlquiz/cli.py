@@ -1,33 +1,32 @@
 """The `dlquiz` command: thin Typer commands that wire the core to the terminal.
 
-Each command reads its options, asks the core (`Workspace` for the home, the bank and the store;
-the modules named in each command for the work), and hands the result to `ui` or prints JSON.
-Failures the user can act on end as one line, `Error: ...`, with exit status 1 (2 for a misused
-option or an unknown name); never as a traceback.
+Each command reads its options (declared in `options`), asks the core (`Workspace` for the
+home, the bank and the store; the modules named in each command for the work), and hands the
+result to `ui` or prints JSON. Failures the user can act on end as one line, `Error: ...`,
+with exit status 1 (2 for a misused option or an unknown name); never as a traceback.
 
 No `from __future__ import annotations` here: Typer reads every command's signature at each
 start, and string annotations would make it `eval` them all (about 4 ms of `dlquiz stats`).
-Names imported only for type checking are quoted instead.
 """
 
 import functools
 import json
 import sys
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, NoReturn, ParamSpec
 
 import typer
 
-from dlquiz import __version__
-from dlquiz.paths import BANK_ENV, HOME_ENV, resolve
+from dlquiz import options as opt
+from dlquiz.paths import resolve
 from dlquiz.workspace import Workspace
 
 if TYPE_CHECKING:
     from rich.console import Console
 
 P = ParamSpec("P")
+Context = typer.Context
 
 app = typer.Typer(
     name="dlquiz",
@@ -87,37 +86,34 @@ def command(
     return register
 
 
-def console(stderr: bool = False) -> "Console":
+def console() -> "Console":
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, emoji=False)
+    return Console(highlight=False, emoji=False)
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"dlquiz {__version__}")
-        raise typer.Exit()
+def workspace(ctx: Context) -> Workspace:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Workspace)
+    return obj
+
+
+def _confirm(question: str) -> bool:
+    from dlquiz.text import literal
+
+    try:
+        return typer.confirm(literal(question), default=False)
+    except typer.Abort:  # Ctrl-C, or no answer on stdin
+        typer.echo()
+        return False
 
 
 @app.callback()
 def main_options(
-    ctx: typer.Context,
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home", envvar=HOME_ENV, help="Folder for progress and settings.", show_default=False
-        ),
-    ] = None,
-    bank: Annotated[
-        Path | None,
-        typer.Option(
-            "--bank", envvar=BANK_ENV, help="Use your own bank file (YAML).", show_default=False
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
+    ctx: Context,
+    home: opt.Home = None,
+    bank: opt.BankFile = None,
+    version: opt.Version = False,
 ) -> None:
     """Drill the 50 classic deep-learning interview questions with spaced repetition.
 
@@ -126,64 +122,23 @@ def main_options(
     ctx.obj = Workspace(resolve(home), bank)
 
 
-# --- wiring: each command's way to the workspace ------------------------------------------------
-
-
-def workspace(ctx: typer.Context) -> Workspace:
-    obj = ctx.find_root().obj
-    assert isinstance(obj, Workspace)
-    return obj
-
-
-TopicOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--topic",
-        "-t",
-        help="Only these topics (repeat, or comma-separate).",
-        show_default=False,
-    ),
-]
-RetentionOption = Annotated[
-    float | None,
-    typer.Option(
-        "--retention",
-        help="Desired probability of recall at review time, 0.7 to 0.99 [default: 0.9].",
-        show_default=False,
-    ),
-]
-LimitOption = Annotated[
-    int | None,
-    typer.Option(
-        "--limit",
-        min=1,
-        help="At most this many different cards (one in learning may come back for its next step).",
-        show_default=False,
-    ),
-]
-ForceOption = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")]
-
-
 # --- studying ----------------------------------------------------------------------------------
 
 
 def _study(
-    ctx: typer.Context,
+    ctx: Context,
     mode: str,
-    topics: list[str] | None,
-    new: int | None,
-    limit: int | None,
-    retention: float | None,
+    topics: opt.Topics,
+    new: opt.NewPerDay,
+    limit: opt.Limit,
+    retention: opt.Retention,
 ) -> None:
     from dlquiz.session import Mode, Options
     from dlquiz.study import study
 
     ws = workspace(ctx)
     config = ws.config.with_options(desired_retention=retention, new_per_day=new)
-    bank = ws.bank(config)
-    options = Options(Mode(mode), bank.resolve_topics(topics), config.new_per_day, limit)
+    options = Options(Mode(mode), ws.bank(config).resolve_topics(topics), config.new_per_day, limit)
     outcome = study(ws, config, options, console())
     if outcome.error:
         fail(outcome.error)
@@ -193,14 +148,11 @@ def _study(
 
 @command("Today's session: due cards, then new ones.")
 def practice(
-    ctx: typer.Context,
-    topic: TopicOption = None,
-    new: Annotated[
-        int | None,
-        typer.Option("--new", min=0, help="New cards per day [default: 10].", show_default=False),
-    ] = None,
-    limit: LimitOption = None,
-    retention: RetentionOption = None,
+    ctx: Context,
+    topic: opt.Topics = None,
+    new: opt.NewPerDay = None,
+    limit: opt.Limit = None,
+    retention: opt.Retention = None,
 ) -> None:
     """Today's spaced-repetition session: due cards, then new ones.
 
@@ -211,10 +163,7 @@ def practice(
 
 @command("Drill topics now: due, then weakest, then new.")
 def review(
-    ctx: typer.Context,
-    topic: TopicOption = None,
-    limit: LimitOption = None,
-    retention: RetentionOption = None,
+    ctx: Context, topic: opt.Topics = None, limit: opt.Limit = None, retention: opt.Retention = None
 ) -> None:
     """Drill topics now, whatever is due: due cards first, then the weakest, then unseen.
 
@@ -227,13 +176,7 @@ def review(
 
 
 @command("Check a bank file; list every problem.")
-def validate(
-    ctx: typer.Context,
-    path: Annotated[
-        Path | None,
-        typer.Argument(help="Bank file [default: the bank in use].", show_default=False),
-    ] = None,
-) -> None:
+def validate(ctx: Context, path: opt.BankPath = None) -> None:
     """Check a bank file and list every problem in it.
 
     Example: dlquiz validate my-bank.yaml
@@ -253,7 +196,7 @@ def validate(
 
 
 @command("List the topics and their question counts.")
-def topics(ctx: typer.Context) -> None:
+def topics(ctx: Context) -> None:
     """List the topics with their question counts.
 
     Example: dlquiz topics
@@ -264,7 +207,7 @@ def topics(ctx: typer.Context) -> None:
 
 
 @command("List the questions, by topic if asked.", name="list")
-def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
+def list_questions(ctx: Context, topic: opt.Topics = None) -> None:
     """List the questions, optionally of some topics.
 
     Example: dlquiz list --topic cnn
@@ -278,10 +221,7 @@ def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
 
 
 @command("Show a question, its answer and key points.")
-def show(
-    ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="A question id or number, e.g. pooling or 43.")],
-) -> None:
+def show(ctx: Context, question: opt.QuestionId) -> None:
     """Show a question with its answer, key points and the corrections made to the source.
 
     Example: dlquiz show pooling
@@ -292,87 +232,55 @@ def show(
     console().print(question_view(bank, bank.lookup(question)))
 
 
-QuestionArgument = Annotated[
-    str, typer.Argument(help="A question id or number, e.g. pooling or 43.", show_default=False)
-]
+def _suspension(ctx: Context, question: str, suspend: bool) -> None:
+    from dlquiz.clock import system_clock, to_ms
+
+    ws = workspace(ctx)
+    bank = ws.bank()
+    qid = bank.lookup(question).id
+    with ws.open_store() as store:
+        if suspend:
+            done = store.suspend(bank.id, qid, to_ms(system_clock()))
+            typer.echo(f"Suspended {qid}: practice and review will not show it." if done
+                       else f"{qid} is already suspended.")  # fmt: skip
+            typer.echo(f"To bring it back: dlquiz unsuspend {qid}")
+        else:
+            done = store.unsuspend(bank.id, qid)
+            typer.echo(
+                f"{qid} is back in practice and review." if done else f"{qid} is not suspended."
+            )
 
 
 @command("Set a card aside: practice and review skip it.")
-def suspend(ctx: typer.Context, question: QuestionArgument) -> None:
+def suspend(ctx: Context, question: opt.QuestionId) -> None:
     """Set a card aside (a leech, or a question you do not need): practice and review never
     show it until you unsuspend it. Its progress is kept.
 
     Example: dlquiz suspend pooling
     """
-    from dlquiz.clock import system_clock, to_ms
-
-    ws = workspace(ctx)
-    found = ws.bank().lookup(question)
-    with ws.open_store() as store:
-        done = store.suspend(ws.bank().id, found.id, to_ms(system_clock()))
-    typer.echo(
-        f"Suspended {found.id}: practice and review will not show it."
-        if done
-        else f"{found.id} is already suspended."
-    )
-    typer.echo(f"To bring it back: dlquiz unsuspend {found.id}")
+    _suspension(ctx, question, suspend=True)
 
 
 @command("Bring a suspended card back.")
-def unsuspend(ctx: typer.Context, question: QuestionArgument) -> None:
+def unsuspend(ctx: Context, question: opt.QuestionId) -> None:
     """Bring a suspended card back into practice and review, with its progress as it was.
 
     Example: dlquiz unsuspend pooling
     """
-    ws = workspace(ctx)
-    found = ws.bank().lookup(question)
-    with ws.open_store() as store:
-        done = store.unsuspend(ws.bank().id, found.id)
-    typer.echo(
-        f"{found.id} is back in practice and review." if done else f"{found.id} is not suspended."
-    )
+    _suspension(ctx, question, suspend=False)
 
 
 # --- progress ----------------------------------------------------------------------------------
 
 
-class StatsSection(StrEnum):
-    """The sections of `dlquiz stats` after its Today panel (dashboard.SECTIONS)."""
-
-    overview = "overview"
-    retention = "retention"
-    forecast = "forecast"
-    topics = "topics"
-    activity = "activity"
-    hardest = "hardest"
-    leeches = "leeches"
-    suspended = "suspended"
-    interview = "interview"
-    grading = "grading"
-    calibration = "calibration"
-
-
 @command("Your progress, and what to study now.")
 def stats(
-    ctx: typer.Context,
-    topic: TopicOption = None,
-    as_json: JsonOption = False,
-    days: Annotated[
-        int, typer.Option("--days", min=7, max=3660, help="Days of activity to show.")
-    ] = 182,
-    section: Annotated[
-        list[StatsSection] | None,
-        typer.Option(
-            "--section",
-            "-s",
-            help="Show these sections after the Today panel (repeat) "
-            "[default: overview, retention and the 5 weakest topics].",
-            show_default=False,
-        ),
-    ] = None,
-    show_all: Annotated[
-        bool, typer.Option("--all", "-a", help="Show every section (whatever --section says).")
-    ] = False,
+    ctx: Context,
+    topic: opt.Topics = None,
+    as_json: opt.Json = False,
+    days: opt.ActivityDays = 182,
+    section: opt.Sections = None,
+    show_all: opt.AllSections = False,
 ) -> None:
     """Your progress: what to do now (due, new cards left, streak, retention against the
     target, the weakest topic), then overview, retention and topics; more with --section or --all.
@@ -383,57 +291,24 @@ def stats(
     from dlquiz.clock import system_clock
 
     ws = workspace(ctx)
-    bank = ws.bank()
-    chosen = bank.resolve_topics(topic)
-    now = system_clock()
     with ws.open_store() as store:
-        scheduling = ws.scheduling(store)
-        result = figures.compute(
-            store,
-            bank,
-            now=now,
-            days=scheduling.days,
-            recall=scheduling.retrievability,
-            curve=scheduling.recall_after,
-            due_at=scheduling.due_ms,
-            desired_retention=ws.config.desired_retention,
-            new_per_day=ws.config.new_per_day,
-            suspended=store.suspended(bank.id),
-            topics=chosen,
-            activity_days=days,
-        )
-        if store.interview(bank.id) is not None:  # the planner is imported only when needed
-            from dlquiz.interview import plan_from_store
-
-            plan = plan_from_store(
-                store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
-            )
-            result = result._replace(interview=plan)
+        result = figures.gather(ws, store, ws.bank().resolve_topics(topic), days, system_clock())
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
     from dlquiz.dashboard import SECTIONS, dashboard
 
-    sections = SECTIONS if show_all else ([s.value for s in section] if section else None)
-    console().print(dashboard(result, sections))
+    chosen = SECTIONS if show_all else ([s.value for s in section] if section else None)
+    console().print(dashboard(result, chosen))
 
 
 @command("Set an interview date and get ready for it.")
 def interview(
-    ctx: typer.Context,
-    day: Annotated[
-        str | None, typer.Argument(metavar="[DATE]", help="The interview's date, YYYY-MM-DD.")
-    ] = None,
-    at: Annotated[
-        str | None, typer.Option("--time", metavar="HH:MM", help="Its local time [default: 09:00].")
-    ] = None,
-    target: Annotated[
-        float | None,
-        typer.Option(
-            "--target", metavar="R", help="Recall every card should have then [default: 0.95]."
-        ),
-    ] = None,
-    clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
+    ctx: Context,
+    day: opt.InterviewDate = None,
+    at: opt.InterviewTime = None,
+    target: opt.Target = None,
+    clear: opt.Clear = False,
 ) -> None:
     """Set an interview date: until then, practice brings cards forward so that each is
     recalled on the day. Without a date, show the one set and the plan.
@@ -444,16 +319,14 @@ def interview(
     from dlquiz.interview import change_setting, plan_from_store
 
     ws = workspace(ctx)
-    bank, now = ws.bank(), system_clock()
+    bank, now, plan = ws.bank(), system_clock(), None
     with ws.open_store() as store:
         said = change_setting(store, bank.id, day, at, target, clear, now)
-        plan = (
-            None
-            if clear
-            else plan_from_store(
-                store, bank, ws.scheduling(store), ws.days(), now, ws.config.new_per_day
+        if not clear:
+            scheduling = ws.scheduling(store)
+            plan = plan_from_store(
+                store, bank, scheduling, scheduling.days, now, ws.config.new_per_day
             )
-        )
     if said:
         typer.echo(said)
     if plan is not None:
@@ -463,13 +336,7 @@ def interview(
 
 
 @command("Fit the memory model to your own reviews.")
-def optimize(
-    ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-    reset: Annotated[
-        bool, typer.Option("--reset", help="Go back to FSRS's default parameters.")
-    ] = False,
-) -> None:
+def optimize(ctx: Context, as_json: opt.Json = False, reset: opt.ResetModel = False) -> None:
     """Fit FSRS's memory model to your review log; keep it only if it predicts you better.
 
     Exit status 1, with nothing changed, when there are too few reviews yet.
@@ -501,39 +368,13 @@ def optimize(
 # --- ways in and out ---------------------------------------------------------------------------
 
 
-class ExportKind(StrEnum):
-    reviews = "reviews"
-    cards = "cards"
-    deck = "deck"
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    json = "json"
-
-
 @command("Export reviews or cards, or an Anki deck.")
 def export(
-    ctx: typer.Context,
-    what: Annotated[
-        ExportKind,
-        typer.Argument(
-            metavar="[WHAT]", help="reviews (the log), cards (their state) or deck (.apkg)."
-        ),
-    ] = ExportKind.reviews,
-    fmt: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="For reviews and cards.")
-    ] = ExportFormat.csv,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="File to write [default: stdout; deck: BANK.apkg].",
-            show_default=False,
-        ),
-    ] = None,
-    force: ForceOption = False,
+    ctx: Context,
+    what: opt.What = opt.ExportKind.reviews,
+    fmt: opt.Format = opt.ExportFormat.csv,
+    output: opt.Output = None,
+    force: opt.Force = False,
 ) -> None:
     """Export your review log or card states (CSV, JSON), or the bank as an Anki deck.
 
@@ -545,54 +386,45 @@ def export(
     ws = workspace(ctx)
     bank = ws.bank()
     protected = (*ws.paths.own_files(), ws.bank_path())
-    if what is ExportKind.deck:
+    if what is opt.ExportKind.deck:
         target = output or Path(f"{bank.id}.apkg")
         count = out.write_deck(bank, target, protected, force)
         typer.echo(f"Wrote {count} notes to {literal(str(target))} (in Anki: File > Import).")
         return
     with ws.open_store() as store:
-        write = out.writer(store, bank, what.value, fmt.value)
-        count = out.write_log(output, write, protected, force)
+        count = out.write_log(output, out.writer(store, bank, what, fmt), protected, force)
     if output is not None:
         typer.echo(f"Wrote {count} {what.value} to {literal(str(output))}.")
 
 
 @command("Forget progress, keeping a backup.")
-def reset(ctx: typer.Context, topic: TopicOption = None, yes: YesOption = False) -> None:
+def reset(ctx: Context, topic: opt.Topics = None, yes: opt.Yes = False) -> None:
     """Forget your progress (all of it, or some topics'), keeping a backup of the store.
 
     Example: dlquiz reset --topic cnn
     """
     from dlquiz import backups
     from dlquiz.clock import system_clock
-    from dlquiz.text import counted, literal, noun
+    from dlquiz.text import literal
 
     ws = workspace(ctx)
     bank = ws.bank()
-    chosen = bank.resolve_topics(topic)
-    ids = {q.id for q in bank.with_topics(chosen)} if chosen else None
-    scope = f"{noun(len(chosen), 'topic')} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
     with ws.open_store() as store:
-        cards, reviews = store.counts(bank.id, ids)
-        if cards == 0 and reviews == 0:
-            typer.echo(f"Nothing to reset: no progress recorded for {scope}.")
+        plan = backups.plan_reset(store, bank, bank.resolve_topics(topic))
+        if plan.empty:
+            typer.echo(f"Nothing to reset: no progress recorded for {plan.scope}.")
             return
-        forgotten = f"{counted(cards, 'card')} and {counted(reviews, 'review')} of {scope}"
-        if not yes and not _confirm(f"Forget {forgotten}?"):
+        if not yes and not _confirm(f"Forget {plan.described}?"):
             typer.echo("Nothing changed.")
             raise typer.Exit(1)
-        done = backups.reset(store, bank.id, ids, ws.paths.backups, system_clock())
-    typer.echo(f"Forgot {forgotten}.")
+        done = backups.reset(store, bank.id, plan.question_ids, ws.paths.backups, system_clock())
+    typer.echo(f"Forgot {plan.described}.")
     typer.echo(f"Backup: {literal(str(done.backup))}")
     typer.echo(f"To undo: dlquiz restore '{literal(str(done.backup))}'")
 
 
 @command("Put back progress from a backup.")
-def restore(
-    ctx: typer.Context,
-    backup: Annotated[Path, typer.Argument(help="A backup file, as `dlquiz reset` names it.")],
-    yes: YesOption = False,
-) -> None:
+def restore(ctx: Context, backup: opt.Backup, yes: opt.Yes = False) -> None:
     """Put back the progress kept in a backup; the progress it replaces is backed up first.
 
     Example: dlquiz restore ~/.local/share/dlquiz/backups/progress-20261130-091502.db
@@ -611,18 +443,8 @@ def restore(
     typer.echo(f"The progress it replaced is kept in {literal(str(before))}")
 
 
-def _confirm(question: str) -> bool:
-    from dlquiz.text import literal
-
-    try:
-        return typer.confirm(literal(question), default=False)
-    except typer.Abort:  # Ctrl-C, or no answer on stdin
-        typer.echo()
-        return False
-
-
 @command("Check the store, bank and settings.")
-def doctor(ctx: typer.Context) -> None:
+def doctor(ctx: Context) -> None:
     """Check your progress store, bank and settings, and say what to do about problems.
 
     Example: dlquiz doctor
@@ -637,7 +459,7 @@ def doctor(ctx: typer.Context) -> None:
 
 
 @command("Where your progress and settings live.")
-def path(ctx: typer.Context) -> None:
+def path(ctx: Context) -> None:
     """Print where dlquiz keeps your progress, settings and cache.
 
     Example: dlquiz path

@@ -43,6 +43,7 @@ from dlquiz.store import ReviewTally, Store
 
 if TYPE_CHECKING:
     from dlquiz.interview import Plan
+    from dlquiz.workspace import Workspace
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0
@@ -532,3 +533,38 @@ def _card_figures(
         recall=recall,
         suspended=suspended,
     )
+
+
+def gather(
+    workspace: Workspace,
+    store: Store,
+    topics: tuple[str, ...],
+    activity_days: int,
+    now: datetime,
+) -> Stats:
+    """Every figure of `dlquiz stats` for the workspace's bank, with its scheduler and settings
+    (so that stats never disagrees with a session), and the interview plan if a date is set."""
+    bank, config = workspace.bank(), workspace.config
+    scheduling = workspace.scheduling(store)
+    result = compute(
+        store,
+        bank,
+        now=now,
+        days=scheduling.days,
+        recall=scheduling.retrievability,
+        curve=scheduling.recall_after,
+        due_at=scheduling.due_ms,
+        desired_retention=config.desired_retention,
+        new_per_day=config.new_per_day,
+        suspended=store.suspended(bank.id),
+        topics=topics,
+        activity_days=activity_days,
+    )
+    if store.interview(bank.id) is None:
+        return result
+    from dlquiz.interview import plan_from_store  # only when a date is set: start-up
+
+    plan = plan_from_store(
+        store, bank, scheduling, scheduling.days, now, config.new_per_day, topics
+    )
+    return result._replace(interview=plan)
