@@ -22,7 +22,7 @@ from dlquiz import __version__
 from dlquiz.bank import Bank, Source, parse_bank, read_bytes
 from dlquiz.model import KeyPoint, Question
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: key points keep their `contradicts`
 
 
 def load(path: Path, cache_dir: Path | None) -> Bank:
@@ -86,7 +86,7 @@ def _write(entry: Path, key: dict[str, Any], bank: Bank) -> None:
 
 def _bank_to(bank: Bank) -> dict[str, Any]:
     """A bank as JSON; each question a list in `Question`'s field order (compact, and quick to
-    turn back into tuples), each key point a list of its phrasings."""
+    turn back into tuples), each key point as [point, alternatives, contradicts]."""
     return {
         "id": bank.id,
         "title": bank.title,
@@ -96,7 +96,7 @@ def _bank_to(bank: Bank) -> dict[str, Any]:
         "questions": [
             [
                 q.id, q.number, q.topics, q.question, q.answer,
-                [kp.phrasings for kp in q.key_points], q.hint, q.corrections, q.line,
+                [[kp.point, kp.alternatives, kp.contradicts] for kp in q.key_points], q.hint, q.corrections, q.line,
             ]
             for q in bank.questions
         ],
@@ -110,7 +110,7 @@ def _bank_from(data: dict[str, Any], path: Path) -> Bank:
     questions = tuple(
         Question(
             qid, number, tuple(topics), question, answer,
-            tuple(make_point((p[0], tuple(p[1:]))) for p in points),
+            tuple(make_point((p[0], tuple(p[1]), tuple(p[2]))) for p in points),
             hint, tuple(corrections), line,
         )
         for qid, number, topics, question, answer, points, hint, corrections, line in data[

@@ -28,7 +28,7 @@ from dlquiz.paths import BANK_ENV, HOME_ENV, Paths, resolve
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from dlquiz.bank import Bank
+    from dlquiz.bank import Bank, Problem
     from dlquiz.clock import StudyDays
     from dlquiz.config import Config
     from dlquiz.store import Store
@@ -333,7 +333,18 @@ def validate(
             typer.echo(literal(str(problem)), err=True)
         typer.echo(f"{counted(len(e.problems), 'problem')} found.", err=True)
         raise typer.Exit(1) from None
+    _print_warnings(bank.warnings)
     console().print(validation_ok(bank))
+
+
+def _print_warnings(warnings: "tuple[Problem, ...]") -> None:
+    """Warnings do not fail validation: `path:line: field: warning: ...`, one a line."""
+    from dlquiz.text import counted, literal
+
+    for warning in warnings:
+        typer.echo(literal(str(warning)), err=True)
+    if warnings:
+        typer.echo(f"{counted(len(warnings), 'warning')}.", err=True)
 
 
 @app.command(short_help="List the topics and their question counts.")
