@@ -127,6 +127,8 @@ SYNONYMS = (
     "increase raise grow boost-up enlarge",
     "same identical equal",
     "many multiple several numerous",
+    "high higher",
+    "few fewer",
     "subfield branch subset subarea subdomain",
     "hard difficult harder tough tricky",
     "large big huge massive vast lot lots plenty",
@@ -203,6 +205,8 @@ NOTATION = (
     (re.compile(r"\bwon['’]t\b"), " will not "),
     (re.compile(r"n['’]t\b"), " not "),
 )
+# Words that qualify the next one; each must stay with its own noun (see Answer._coherent).
+MODIFIERS = frozenset("low high reduc larg small fast slow few more less short long".split())
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NEGATIVE_PREFIXES = ("un", "in", "non", "dis", "im", "ir", "il", "de", "anti", "counter")
 TYPO_RATIO = 0.8  # similarity at which two words of 5+ letters count as the same
@@ -382,6 +386,7 @@ class Phrasing:
     subjects: frozenset[str]  # ids of the question's subjects this phrasing opens with
     rivals: frozenset[str]  # the question's other subjects
     asked: frozenset[str] = frozenset()  # the question's own words
+    modified: tuple[int, ...] = ()  # slots that are a modifier (low, high...) of the next
 
     @property
     def usable(self) -> bool:
@@ -431,7 +436,14 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
         ids = frozenset(t.own for t in group)
         slots.append(Slot(ids, tuple(t.surface for t in group), bool(ids & asked)))
     named = set(slots[0].ids & subjects) if slots else set()
-    return Phrasing(text, tuple(slots), negative, frozenset(named), frozenset(), asked)
+    modified = tuple(
+        i
+        for i in range(len(slots) - 1)
+        if slots[i].ids & MODIFIERS and not slots[i + 1].ids & MODIFIERS
+    )
+    return Phrasing(
+        text, tuple(slots), negative, frozenset(named), frozenset(), asked, modified
+    )
 
 
 # --- matching -----------------------------------------------------------------------------------
@@ -521,6 +533,11 @@ class Answer:
             return False
         if any(tokens[k].negated for k in combo) != phrasing.negative:
             return False
+        for i in phrasing.modified:
+            # "low bias, high variance" is not "high bias and low variance": the modifier
+            # nearest the word must be the phrasing's own
+            if self._nearest_modifier(combo[i + 1]) != combo[i]:
+                return False
         if phrasing.rivals:
             mentions = phrasing.subjects | phrasing.rivals
             for k in combo:
@@ -530,6 +547,15 @@ class Answer:
                 if owner & phrasing.rivals and not owner & phrasing.subjects:
                     return False
         return True
+
+    def _nearest_modifier(self, k: int) -> int | None:
+        tokens = self.tokens
+        best: int | None = None
+        for j in range(max(0, k - 3), min(len(tokens), k + 4)):
+            if j != k and tokens[j].own in MODIFIERS and tokens[j].clause == tokens[k].clause:
+                if best is None or abs(j - k) < abs(best - k):
+                    best = j
+        return best
 
     def _owner(self, k: int, mentions: frozenset[str]) -> frozenset[str]:
         """The ids of the subject a word is said of: the nearest mention before it in its
@@ -660,8 +686,6 @@ def _compiled(
     )
 
 
-NEAR_SHARE = 2 / 3  # share of a phrasing's words present for a near miss
-
 
 def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = "") -> Coverage:
     """Match a typed answer against each key point; suggest a rating or abstain."""
@@ -682,32 +706,35 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
         near = False
         if matched is None and wrong is None:
             near = any(
-                ph.usable
-                and len(ph.slots) >= 2
-                and answer.found_slots(ph) >= max(2, NEAR_SHARE * len(ph.slots))
+                ph.usable and len(ph.slots) >= 2 and answer.found_slots(ph) == len(ph.slots)
                 for ph in phrasings
             )
         results.append(
             PointResult(kp, matched is not None and wrong is None, matched, evidence, wrong,
                         wrong_words, near)
         )
-    return _suggest(tuple(results))
+    substance = sum(1 for t in answer.tokens if not t.stop)
+    return _suggest(tuple(results), substance)
 
 
-def _suggest(points: tuple[PointResult, ...]) -> Coverage:
+SUBSTANTIAL = 12  # content words from which an answer that matches little may be a paraphrase
+
+
+def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
+    """The rating the evidence supports, or None with the reason it does not decide."""
     total = len(points)
     covered = sum(1 for p in points if p.covered)
     wrong = sum(1 for p in points if p.contradicted is not None)
     near = sum(1 for p in points if p.near)
     base = rating_for(covered, total)
-    if wrong and base != Rating.Again:
-        return Coverage(points, None, "right and wrong claims side by side")
-    if any(p.contradicted is not None and p.matched is not None for p in points):
-        return Coverage(points, None, "a point both said and contradicted")
     if wrong:
-        return Coverage(points, Rating.Again)
+        if wrong >= covered:  # a confident wrong answer: its claims outweigh the right ones
+            return Coverage(points, Rating.Again)
+        return Coverage(points, None, "right and wrong claims side by side")
     if rating_for(covered + near, total) != base:
         return Coverage(points, None, "points nearly said could change the rating")
+    if base == Rating.Again and substance >= SUBSTANTIAL:
+        return Coverage(points, None, "a long answer in other words than the key points")
     return Coverage(points, base)
 
 
