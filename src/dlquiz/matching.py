@@ -58,6 +58,7 @@ NEGATORS = frozenset(
     "not no never without none nor neither nothing lack lacks lacking cannot unable fail "
     "fails failed failing unlike".split()
 )
+SHORT_NEGATORS = frozenset({"unlike"})  # negate the next words only, not the clause
 # Two-word negators, matched on the raw words before stemming.
 NEGATOR_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("free", "of")})
 # Words that end a clause: a negation or a claim does not carry across them.
@@ -120,6 +121,11 @@ ABBREVIATIONS = {
     "dag": "directed acyclic graph",
     "iid": "independent identically distributed",
     "xor": "exclusive or",
+    "fwd": "forward",
+    "bwd": "backward",
+    "eta": "learning rate",
+    "w": "weight",
+    "nb": "naive bayes",
 }
 # Words key points use, and what people say instead. Each group meets as its first word.
 SYNONYMS = (
@@ -156,7 +162,8 @@ SYNONYMS = (
     "average mean avg",
     "maximum max",
     "minimum min",
-    "prevent avoid stop",
+    "prevent avoid stop fight combat counter",
+    "number count",
     "predict forecast",
     "sum add total",
     "multiply times product",
@@ -192,6 +199,7 @@ NOTATION = (
     (re.compile(r"β"), " beta "),
     (re.compile(r"λ"), " lambda "),
     (re.compile(r"μ"), " mu "),
+    (re.compile(r"\bd\s*[a-z]\w*\s*/\s*d\s*[a-z]\w*"), " gradient "),  # dL/dw
     (re.compile(r"-="), " minus "),
     (re.compile(r"\+="), " plus "),
     (re.compile(r"->|→|=>"), " to "),
@@ -206,7 +214,10 @@ NOTATION = (
     (re.compile(r"n['’]t\b"), " not "),
 )
 # Words that qualify the next one; each must stay with its own noun (see Answer._coherent).
-MODIFIERS = frozenset("low high reduc larg small fast slow few more less short long".split())
+MODIFIERS = frozenset(
+    "low high reduc larg small fast slow few more less short long bigo1 bigon bigologn bigon2 "
+    "bigonlogn".split()
+)
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NEGATIVE_PREFIXES = ("un", "in", "non", "dis", "im", "ir", "il", "de", "anti", "counter")
 TYPO_RATIO = 0.8  # similarity at which two words of 5+ letters count as the same
@@ -307,14 +318,20 @@ def tokenize(text: str) -> list[Token]:
     says, reverse = _abbreviation_ids()
     tokens: list[Token] = []
     negated_clause: int | None = None
+    short_scope: int | None = None
     i = 0
     while i < len(raw):
         word, sentence, clause = raw[i]
-        if negated_clause is not None and clause != negated_clause:
+        if negated_clause is not None and (
+            clause != negated_clause or short_scope is not None and short_scope <= 0
+        ):
             negated_clause = None
+            short_scope = None
         nxt = raw[i + 1][0] if i + 1 < len(raw) else ""
         if word in NEGATORS or (word, nxt) in NEGATOR_PAIRS:
             negated_clause = clause
+            # "unlike ReLU it is smooth": only the thing compared is negated
+            short_scope = 2 if word in SHORT_NEGATORS else None
             if (word, nxt) in NEGATOR_PAIRS:
                 i += 1
             i += 1
@@ -334,6 +351,8 @@ def tokenize(text: str) -> list[Token]:
         for short in list(ids):
             ids.update(says.get(short, ()))
         stop = word in STOP_WORDS
+        if short_scope is not None and not stop:
+            short_scope -= 1
         tokens.append(
             Token(
                 word, frozenset(ids), canon(joined), sentence, clause, negated_clause is not None,
@@ -386,7 +405,7 @@ class Phrasing:
     subjects: frozenset[str]  # ids of the question's subjects this phrasing opens with
     rivals: frozenset[str]  # the question's other subjects
     asked: frozenset[str] = frozenset()  # the question's own words
-    modified: tuple[int, ...] = ()  # slots that are a modifier (low, high...) of the next
+    modified: tuple[tuple[int, int], ...] = ()  # (modifier, its word): low bias, O(1) access
 
     @property
     def usable(self) -> bool:
@@ -436,13 +455,16 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
         ids = frozenset(t.own for t in group)
         slots.append(Slot(ids, tuple(t.surface for t in group), bool(ids & asked)))
     named = set(slots[0].ids & subjects) if slots else set()
-    modified = tuple(
-        i
-        for i in range(len(slots) - 1)
-        if slots[i].ids & MODIFIERS and not slots[i + 1].ids & MODIFIERS
-    )
+    modified: list[tuple[int, int]] = []
+    for i, slot in enumerate(slots):
+        if not slot.ids & MODIFIERS:
+            continue
+        if i + 1 < len(slots) and not slots[i + 1].ids & MODIFIERS:
+            modified.append((i, i + 1))
+        elif i > 0 and not slots[i - 1].ids & MODIFIERS:
+            modified.append((i, i - 1))
     return Phrasing(
-        text, tuple(slots), negative, frozenset(named), frozenset(), asked, modified
+        text, tuple(slots), negative, frozenset(named), frozenset(), asked, tuple(modified)
     )
 
 
@@ -533,10 +555,10 @@ class Answer:
             return False
         if any(tokens[k].negated for k in combo) != phrasing.negative:
             return False
-        for i in phrasing.modified:
+        for m, w in phrasing.modified:
             # "low bias, high variance" is not "high bias and low variance": the modifier
             # nearest the word must be the phrasing's own
-            if self._nearest_modifier(combo[i + 1]) != combo[i]:
+            if self._nearest_modifier(combo[w]) != combo[m]:
                 return False
         if phrasing.rivals:
             mentions = phrasing.subjects | phrasing.rivals
@@ -665,7 +687,7 @@ def _compiled(
     asked = question_ids(question_text) if question_text else frozenset()
     # In a comparison ("bagging and boosting"), a phrasing that opens with a word of the
     # question names its subject; the subjects other phrasings open with are its rivals.
-    subjects = asked if question_text and _COMPARISON.search(question_text) else frozenset()
+    subjects = asked
     compiled = [
         (
             [compile_phrasing(p, asked, subjects) for p in kp.phrasings],
