@@ -739,7 +739,7 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
     return _suggest(tuple(results), substance)
 
 
-SUBSTANTIAL = 12  # content words from which an answer that matches little may be a paraphrase
+SUBSTANTIAL = 25  # content words from which an answer that matches little may be a paraphrase
 
 
 def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
@@ -750,7 +750,7 @@ def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
     near = sum(1 for p in points if p.near)
     base = rating_for(covered, total)
     if wrong:
-        if wrong >= covered:  # a confident wrong answer: its claims outweigh the right ones
+        if 2 * wrong >= covered:  # a confident wrong answer: its wrong claims weigh most
             return Coverage(points, Rating.Again)
         return Coverage(points, None, "right and wrong claims side by side")
     if rating_for(covered + near, total) != base:
