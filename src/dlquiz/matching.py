@@ -56,7 +56,8 @@ STOP_WORDS = frozenset(
 # Words that put what follows (to the end of the clause) in the negative.
 NEGATORS = frozenset(
     "not no never without none nor neither nothing lack lacks lacking cannot unable fail "
-    "fails failed failing unlike".split()
+    "fails failed failing unlike doesnt dont isnt arent cant wont didnt wasnt werent hasnt "
+    "havent shouldnt couldnt wouldnt".split()
 )
 SHORT_NEGATORS = frozenset({"unlike"})  # negate the next words only, not the clause
 # Two-word negators, matched on the raw words before stemming.
@@ -129,15 +130,16 @@ ABBREVIATIONS = {
 }
 # Words key points use, and what people say instead. Each group meets as its first word.
 SYNONYMS = (
-    "reduce lower decrease cut shrink lessen diminish minimize minimise smaller",
-    "increase raise grow boost-up enlarge",
+    "reduce lower decrease cut shrink lessen diminish minimize minimise smaller fall",
+    "increase raise grow enlarge rise climb",
+    "network net",
     "same identical equal",
-    "many multiple several numerous",
+    "many multiple several numerous lot lots plenty",
     "high higher",
     "few fewer",
     "subfield branch subset subarea subdomain",
     "hard difficult harder tough tricky",
-    "large big huge massive vast lot lots plenty",
+    "large big huge massive vast",
     "fast quick quicker faster rapid speedy",
     "slow slower sluggish",
     "remove drop delete eliminate discard",
@@ -200,8 +202,14 @@ NOTATION = (
     (re.compile(r"λ"), " lambda "),
     (re.compile(r"μ"), " mu "),
     (re.compile(r"\bd\s*[a-z]\w*\s*/\s*d\s*[a-z]\w*"), " gradient "),  # dL/dw
+    (re.compile(r"\bgo(?:es|ing)?\s+down\b"), " decreases "),
+    (re.compile(r"\bgo(?:es|ing)?\s+up\b"), " increases "),
+    # Wx+b, w·x + b, W1 a + b1: a weighted sum plus bias; a = f(z), relu(...): an activation
+    (re.compile(r"\bw\d*\s*[.·*]?\s*[a-z]\w*\s*\+\s*b\w*"), " weighted sum plus bias "),
+    (re.compile(r"=\s*(?:f|g|relu|sigmoid|tanh|softmax|act\w*)\s*\("), " = activation applied ("),
     (re.compile(r"-="), " minus "),
     (re.compile(r"\+="), " plus "),
+    (re.compile(r"\+"), " plus "),
     (re.compile(r"->|→|=>"), " to "),
     (re.compile(r"(?<=\w)\s*\*\s*(?=[\w(])"), " times "),
     (re.compile(r"·|×(?!\d)"), " times "),
@@ -457,11 +465,11 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
     named = set(slots[0].ids & subjects) if slots else set()
     modified: list[tuple[int, int]] = []
     for i, slot in enumerate(slots):
-        if not slot.ids & MODIFIERS:
+        if not slot.ids <= MODIFIERS:
             continue
-        if i + 1 < len(slots) and not slots[i + 1].ids & MODIFIERS:
+        if i + 1 < len(slots) and not slots[i + 1].ids <= MODIFIERS:
             modified.append((i, i + 1))
-        elif i > 0 and not slots[i - 1].ids & MODIFIERS:
+        elif i > 0 and not slots[i - 1].ids <= MODIFIERS:
             modified.append((i, i - 1))
     return Phrasing(
         text, tuple(slots), negative, frozenset(named), frozenset(), asked, tuple(modified)
