@@ -417,8 +417,9 @@ class Phrasing:
 
     @property
     def usable(self) -> bool:
-        """False when only question words are required: saying those earns nothing."""
-        return any(not s.in_question for s in self.slots)
+        """False when only question words are required: saying those earns nothing (unless
+        the phrasing denies something of them: "valid padding adds no padding")."""
+        return self.negative or any(not s.in_question for s in self.slots)
 
 
 def _content(text: str) -> tuple[list[list[Token]], bool]:
@@ -794,10 +795,10 @@ def phrasing_warnings(point: KeyPoint, question_text: str) -> list[str]:
                     "count"
                 )
                 continue
-            if len(ph.slots) < 2 and not ph.negative:
+            if text == point.point and len(ph.slots) < 2 and not ph.negative:
                 messages.append(
-                    f"warning: {kind} {text!r} is a bare name: say what is claimed about it "
-                    "(a mention alone earns it)"
+                    f"warning: point {text!r} is a bare name: say what is claimed about it "
+                    "(a mention alone would earn it)"
                 )
             filler = sorted({w for w in _WORD.findall(_normalize(text)) if w in FILLER_WORDS})
             if filler:
