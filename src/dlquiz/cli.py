@@ -333,8 +333,8 @@ def validate(
             typer.echo(literal(str(problem)), err=True)
         typer.echo(f"{counted(len(e.problems), 'problem')} found.", err=True)
         raise typer.Exit(1) from None
-    _print_warnings(bank.warnings)
     console().print(validation_ok(bank))
+    _print_warnings(bank.warnings)
 
 
 def _print_warnings(warnings: "tuple[Problem, ...]") -> None:

@@ -130,7 +130,7 @@ ABBREVIATIONS = {
 }
 # Words key points use, and what people say instead. Each group meets as its first word.
 SYNONYMS = (
-    "reduce lower decrease cut shrink lessen diminish minimize minimise smaller fall",
+    "reduce lower decrease cut shrink lessen diminish minimize minimise smaller fall less",
     "increase raise grow enlarge rise climb",
     "network net",
     "same identical equal",
@@ -262,6 +262,8 @@ def _synonyms() -> dict[str, str]:
 
 def canon(word: str) -> str:
     """The id a word is matched by: its stem, through the synonym table."""
+    if word.endswith("s") and word[:-1] in ABBREVIATIONS:  # CNNs, GANs, NNs
+        word = word[:-1]
     s = stem(word)
     return _synonyms().get(s, s)
 
@@ -582,7 +584,7 @@ class Answer:
     def _nearest_modifier(self, k: int) -> int | None:
         tokens = self.tokens
         best: int | None = None
-        for j in range(max(0, k - 3), min(len(tokens), k + 4)):
+        for j in range(max(0, k - 5), min(len(tokens), k + 6)):
             if j != k and tokens[j].own in MODIFIERS and tokens[j].clause == tokens[k].clause:
                 if best is None or abs(j - k) < abs(best - k):
                     best = j
