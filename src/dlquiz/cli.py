@@ -396,6 +396,58 @@ def show(
     console().print(question_view(bank, found))
 
 
+@app.command("grade", short_help="Grade a typed answer against a question's key points.")
+@reported
+def grade_answer(
+    ctx: typer.Context,
+    question: Annotated[
+        str | None, typer.Argument(help="A question id or number.", show_default=False)
+    ] = None,
+    answer: Annotated[
+        str | None, typer.Argument(help="The answer [default: read stdin].", show_default=False)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    jsonl: Annotated[
+        bool,
+        typer.Option(
+            "--jsonl",
+            help='Read {"id": ..., "answer": ...} lines on stdin, write one result line each. '
+            'A bad line gives {"line": n, "error": ...}; the rest are graded; exit 1 at the end.',
+        ),
+    ] = False,
+) -> None:
+    """Grade an answer: which key points it covers and the rating it suggests (none when the
+    grader can't tell).
+
+    Example: dlquiz grade pooling "halves height and width, max or average, no weights"
+    """
+    import json
+
+    from dlquiz import matching
+
+    bank = load_bank(ctx, load_config(ctx))
+    if jsonl:
+        if question is not None:
+            fail("--jsonl reads the question ids from stdin: give no QUESTION", code=2)
+        bad = False
+        for record in matching.grade_lines(sys.stdin, bank.find):
+            bad = bad or "error" in record
+            typer.echo(json.dumps(record, ensure_ascii=False))
+        raise typer.Exit(1 if bad else 0)
+    if question is None:
+        fail("give a QUESTION id (or --jsonl)", code=2)
+    found = bank.find(question)
+    if found is None:
+        fail(f"no question {question!r} in {bank.path.name}; `dlquiz list` shows them", code=2)
+    result = matching.grade(sys.stdin.read() if answer is None else answer, found)
+    if as_json:
+        typer.echo(json.dumps(matching.as_record(found, result, detail=True), ensure_ascii=False))
+    else:
+        from dlquiz.ui import coverage_view
+
+        console().print(coverage_view(result))
+
+
 # --- progress ----------------------------------------------------------------------------------
 
 

@@ -29,10 +29,10 @@ import dataclasses
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import product
-from typing import Any
+from typing import Any, NamedTuple
 
 from fsrs import Rating
 
@@ -277,8 +277,7 @@ def _normalize(text: str) -> str:
     return plain
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word of a text: what it was, the ids it matches, where it stands."""
 
     surface: str
@@ -288,6 +287,7 @@ class Token:
     clause: int
     negated: bool
     stop: bool
+    negator: str = ""  # the word that negates it ("not", "instead of"), shown as evidence
 
 
 @functools.cache
@@ -329,6 +329,7 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     negated_clause: int | None = None
     short_scope: int | None = None
+    negator = ""
     i = 0
     while i < len(raw):
         word, sentence, clause = raw[i]
@@ -340,6 +341,7 @@ def tokenize(text: str) -> list[Token]:
         nxt = raw[i + 1][0] if i + 1 < len(raw) else ""
         if word in NEGATORS or (word, nxt) in NEGATOR_PAIRS:
             negated_clause = clause
+            negator = f"{word} {nxt}" if (word, nxt) in NEGATOR_PAIRS else word
             # "unlike ReLU it is smooth": only the thing compared is negated
             short_scope = 2 if word in SHORT_NEGATORS else None
             if (word, nxt) in NEGATOR_PAIRS:
@@ -366,7 +368,7 @@ def tokenize(text: str) -> list[Token]:
         tokens.append(
             Token(
                 word, frozenset(ids), canon(joined), sentence, clause, negated_clause is not None,
-                stop,
+                stop, negator if negated_clause is not None else "",
             )
         )
         i += 1
@@ -386,7 +388,7 @@ def tokenize(text: str) -> list[Token]:
                     extra[k].add(short)
                     extra[k].update(says.get(short, ()))
     return [
-        Token(t.surface, t.ids | frozenset(e), t.own, t.sentence, t.clause, t.negated, t.stop)
+        t._replace(ids=t.ids | frozenset(e))
         if e
         else t
         for t, e in zip(tokens, extra, strict=True)
@@ -615,8 +617,15 @@ class Answer:
         return sum(1 for s in phrasing.slots if self.candidates(s, phrasing.asked))
 
     def words_at(self, positions: Iterable[int]) -> str:
-        """The answer's words at `positions`, in order: the evidence shown on reveal."""
-        return " ".join(self.tokens[k].surface for k in sorted(set(positions)))
+        """The answer's words at `positions`, in order, each negated one after its negation:
+        the evidence shown on reveal ("no weights")."""
+        words: list[str] = []
+        for k in sorted(set(positions)):
+            token = self.tokens[k]
+            if token.negator and token.negator not in words:
+                words.append(token.negator)
+            words.append(token.surface)
+        return " ".join(words)
 
     def says(self, phrase: str, question_text: str = "") -> bool:
         """Whether the answer says `phrase` (a question's words earn nothing)."""
@@ -809,3 +818,59 @@ def phrasing_warnings(point: KeyPoint, question_text: str) -> list[str]:
                     "never required; leave them out"
                 )
     return messages
+
+
+# --- grading from outside: `dlquiz grade` -------------------------------------------------------
+
+
+def as_record(question: Question, result: Coverage, detail: bool = False) -> dict[str, Any]:
+    """A graded answer as JSON-ready data: `{"id", "covered", "suggested"}` (the rating's name,
+    or None when the grader abstained); with `detail`, also why, point by point."""
+    record: dict[str, Any] = {
+        "id": question.id,
+        "covered": result.flags,
+        "suggested": None if result.suggested is None else result.suggested.name,
+    }
+    if detail:
+        record["reason"] = result.reason or None
+        record["points"] = [
+            {
+                "point": p.key_point.point,
+                "covered": p.covered,
+                "matched": p.matched,
+                "evidence": p.evidence,
+                "contradicted": p.contradicted,
+                "contradiction": p.contradiction,
+            }
+            for p in result.points
+        ]
+    return record
+
+
+def grade_lines(
+    lines: Iterable[str], find: Callable[[str], Question | None]
+) -> Iterator[dict[str, Any]]:
+    """Grade `{"id": ..., "answer": ...}` JSON lines: one record a line, in order. A bad line
+    gives `{"line": n, "error": "..."}` and grading carries on; blank lines are skipped."""
+    import json
+
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            request = json.loads(raw)
+        except ValueError as e:
+            yield {"line": n, "error": f"not JSON: {e.msg} (column {e.colno})"}
+            continue
+        if not isinstance(request, dict):
+            yield {"line": n, "error": 'expected an object {"id": ..., "answer": ...}'}
+            continue
+        qid, answer = request.get("id"), request.get("answer")
+        if not isinstance(qid, str) or not isinstance(answer, str):
+            yield {"line": n, "error": '"id" and "answer" must both be strings'}
+            continue
+        question = find(qid)
+        if question is None:
+            yield {"line": n, "error": f"no question {qid!r} in the bank"}
+            continue
+        yield as_record(question, grade(answer, question))
