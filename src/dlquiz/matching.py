@@ -308,6 +308,14 @@ def _abbreviation_ids() -> tuple[dict[str, frozenset[str]], list[tuple[tuple[str
     return says, reverse
 
 
+@functools.cache
+def _abbreviations_by_first_word() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for full, short in _abbreviation_ids()[1]:
+        index.setdefault(full[0], []).append((full, short))
+    return index
+
+
 def tokenize(text: str) -> list[Token]:
     """The words of `text` with their ids, sentence and clause numbers and negation."""
     plain = _normalize(text)
@@ -379,14 +387,17 @@ def tokenize(text: str) -> list[Token]:
         if not a.stop and not b.stop and a.sentence == b.sentence:
             extra[k].add(canon(a.surface.replace("-", "") + b.surface.replace("-", "")))
     content = [k for k, t in enumerate(tokens) if not t.stop]
-    for full, short in reverse:
-        n = len(full)
-        for j in range(len(content) - n + 1):
-            window = content[j : j + n]
-            if all(full[m] in tokens[window[m]].ids for m in range(n)):
-                for k in window:
-                    extra[k].add(short)
-                    extra[k].update(says.get(short, ()))
+    by_first = _abbreviations_by_first_word()
+    for j, k0 in enumerate(content):
+        for first in tokens[k0].ids & by_first.keys():
+            for full, short in by_first[first]:
+                window = content[j : j + len(full)]
+                if len(window) == len(full) and all(
+                    full[m] in tokens[window[m]].ids for m in range(1, len(full))
+                ):
+                    for k in window:
+                        extra[k].add(short)
+                        extra[k].update(says.get(short, ()))
     return [
         t._replace(ids=t.ids | frozenset(e))
         if e
@@ -484,6 +495,7 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
 # --- matching -----------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def _similar(a: str, b: str) -> bool:
     """A typo of one another, never a word and its opposite (labeled, unlabeled)."""
     if abs(len(a) - len(b)) > 2 or a[0] != b[0] and a[-1] != b[-1]:
@@ -510,15 +522,19 @@ class Answer:
             for i in t.ids:
                 self.positions.setdefault(i, []).append(k)
         self._typos: dict[str, list[int]] = {}
+        self._typo_candidates = [
+            (k, t.surface)
+            for k, t in enumerate(self.tokens)
+            if not t.stop and len(t.surface) >= 4 and t.surface.isalpha()
+        ]
 
     def _typo(self, word: str) -> list[int]:
         if word in self._typos:
             return self._typos[word]
         found = []
         if len(word) >= 5 and word.isalpha():
-            for k, t in enumerate(self.tokens):
-                s = t.surface
-                if not t.stop and len(s) >= 4 and s.isalpha() and _similar(s, word):
+            for k, s in self._typo_candidates:
+                if abs(len(s) - len(word)) <= 2 and _similar(s, word):
                     found.append(k)
         self._typos[word] = found
         return found
