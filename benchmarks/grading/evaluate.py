@@ -164,7 +164,9 @@ def figures(graded: list[Graded]) -> dict[str, float]:
         "false_credit": share(sum(1 for g in wrong if (g.suggested or 0) >= 2), len(wrong)),
         "false_blame": share(sum(1 for g in correct if g.suggested == 1), len(correct)),
     }
-    pairs = [(p, e) for g in graded if g.covered for p, e in zip(g.covered, g.item.covered)]
+    pairs = [
+        (p, e) for g in graded if g.covered for p, e in zip(g.covered, g.item.covered, strict=True)
+    ]
     if pairs:
         tp = sum(1 for p, e in pairs if p and e)
         out["precision"] = share(tp, sum(1 for p, _ in pairs if p))
@@ -226,8 +228,10 @@ def print_misses(graded: list[Graded]) -> None:
             mark = "ok " if p.covered == label else "BAD"
             extra = f" contradicted by {p.contradicted!r}" if p.contradicted else ""
             extra += " (near)" if p.near else ""
-            print(f"  {mark} label={int(label)} got={int(p.covered)} {p.key_point.point!r}"
-                  f" via {p.evidence!r}{extra}")
+            print(
+                f"  {mark} label={int(label)} got={int(p.covered)} {p.key_point.point!r}"
+                f" via {p.evidence!r}{extra}"
+            )
         if result.reason:
             print(f"  abstained: {result.reason}")
 

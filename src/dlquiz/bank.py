@@ -484,9 +484,7 @@ class _Checker:
         key_points = self._key_points(entries, where)
         corrections = self._corrections(entries, where)
         if answer is not None and key_points is not None:
-            key_points = self._said_by(
-                answer, question, key_points, entries, f"{where}.key_points"
-            )
+            key_points = self._said_by(answer, question, key_points, entries, f"{where}.key_points")
         if (
             qid is None
             or number is None

@@ -96,7 +96,8 @@ def _bank_to(bank: Bank) -> dict[str, Any]:
         "questions": [
             [
                 q.id, q.number, q.topics, q.question, q.answer,
-                [[kp.point, kp.alternatives, kp.contradicts] for kp in q.key_points], q.hint, q.corrections, q.line,
+                [[kp.point, kp.alternatives, kp.contradicts] for kp in q.key_points],
+                q.hint, q.corrections, q.line,
             ]
             for q in bank.questions
         ],

@@ -396,7 +396,7 @@ def show(
     console().print(question_view(bank, found))
 
 
-@app.command("grade", short_help="Grade a typed answer against a question's key points.")
+@app.command("grade", short_help="Grade an answer by its key points.")
 @reported
 def grade_answer(
     ctx: typer.Context,

@@ -42,29 +42,188 @@ from dlquiz.model import KeyPoint, Question
 
 # Never required, never evidence: articles, pronouns, auxiliaries, prepositions, fillers.
 STOP_WORDS = frozenset(
-    """
-    a an the and or but so of in into on onto at by for from to with as than then via per
-    is are was were be been being am has have had having do does did doing done
-    can could will would shall should may might must ca wo
-    it its itself this that these those there here which who whom whose what when where how why
-    they them their theirs he she his her we our us you your i me my ones
-    each both every all any some such other another same-as also just only very really quite
-    usually often typically generally mostly simply basically e g eg ie etc
-    about over under up down out off again further once
-    """.split()
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "of",
+        "in",
+        "into",
+        "on",
+        "onto",
+        "at",
+        "by",
+        "for",
+        "from",
+        "to",
+        "with",
+        "as",
+        "than",
+        "then",
+        "via",
+        "per",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "has",
+        "have",
+        "had",
+        "having",
+        "do",
+        "does",
+        "did",
+        "doing",
+        "done",
+        "can",
+        "could",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "may",
+        "might",
+        "must",
+        "ca",
+        "wo",
+        "it",
+        "its",
+        "itself",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "here",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "what",
+        "when",
+        "where",
+        "how",
+        "why",
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "he",
+        "she",
+        "his",
+        "her",
+        "we",
+        "our",
+        "us",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "ones",
+        "each",
+        "both",
+        "every",
+        "all",
+        "any",
+        "some",
+        "such",
+        "other",
+        "another",
+        "same-as",
+        "also",
+        "just",
+        "only",
+        "very",
+        "really",
+        "quite",
+        "usually",
+        "often",
+        "typically",
+        "generally",
+        "mostly",
+        "simply",
+        "basically",
+        "e",
+        "g",
+        "eg",
+        "ie",
+        "etc",
+        "about",
+        "over",
+        "under",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "further",
+        "once",
+    ]
 ) - {"all", "only"}
 # Words that put what follows (to the end of the clause) in the negative.
 NEGATORS = frozenset(
-    "not no never without none nor neither nothing lack lacks lacking cannot unable fail "
-    "fails failed failing unlike doesnt dont isnt arent cant wont didnt wasnt werent hasnt "
-    "havent shouldnt couldnt wouldnt".split()
+    [
+        "not",
+        "no",
+        "never",
+        "without",
+        "none",
+        "nor",
+        "neither",
+        "nothing",
+        "lack",
+        "lacks",
+        "lacking",
+        "cannot",
+        "unable",
+        "fail",
+        "fails",
+        "failed",
+        "failing",
+        "unlike",
+        "doesnt",
+        "dont",
+        "isnt",
+        "arent",
+        "cant",
+        "wont",
+        "didnt",
+        "wasnt",
+        "werent",
+        "hasnt",
+        "havent",
+        "shouldnt",
+        "couldnt",
+        "wouldnt",
+    ]
 )
 SHORT_NEGATORS = frozenset({"unlike"})  # negate the next words only, not the clause
 # Two-word negators, matched on the raw words before stemming.
 NEGATOR_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("free", "of")})
 # Words that end a clause: a negation or a claim does not carry across them.
 CLAUSE_WORDS = frozenset(
-    "but while whereas however although though unlike whilst vs versus yet".split()
+    [
+        "but",
+        "while",
+        "whereas",
+        "however",
+        "although",
+        "though",
+        "unlike",
+        "whilst",
+        "vs",
+        "versus",
+        "yet",
+    ]
 )
 # Characters that end a sentence or a clause.
 _SENTENCE_END = re.compile(r"[.;!?]+(?=\s|$)|[;!?]|\n")
@@ -223,8 +382,25 @@ NOTATION = (
 )
 # Words that qualify the next one; each must stay with its own noun (see Answer._coherent).
 MODIFIERS = frozenset(
-    "low high reduc larg small fast slow few more less short long bigo1 bigon bigologn bigon2 "
-    "bigonlogn".split()
+    [
+        "low",
+        "high",
+        "reduc",
+        "larg",
+        "small",
+        "fast",
+        "slow",
+        "few",
+        "more",
+        "less",
+        "short",
+        "long",
+        "bigo1",
+        "bigon",
+        "bigologn",
+        "bigon2",
+        "bigonlogn",
+    ]
 )
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NEGATIVE_PREFIXES = ("un", "in", "non", "dis", "im", "ir", "il", "de", "anti", "counter")
@@ -333,7 +509,7 @@ def tokenize(text: str) -> list[Token]:
                 if word in CLAUSE_WORDS:
                     clause += 1
                 raw.append((word, sentence, clause))
-    says, reverse = _abbreviation_ids()
+    says = _abbreviation_ids()[0]
     tokens: list[Token] = []
     negated_clause: int | None = None
     short_scope: int | None = None
@@ -342,7 +518,7 @@ def tokenize(text: str) -> list[Token]:
     while i < len(raw):
         word, sentence, clause = raw[i]
         if negated_clause is not None and (
-            clause != negated_clause or short_scope is not None and short_scope <= 0
+            clause != negated_clause or (short_scope is not None and short_scope <= 0)
         ):
             negated_clause = None
             short_scope = None
@@ -375,8 +551,14 @@ def tokenize(text: str) -> list[Token]:
             short_scope -= 1
         tokens.append(
             Token(
-                word, frozenset(ids), canon(joined), sentence, clause, negated_clause is not None,
-                stop, negator if negated_clause is not None else "",
+                word,
+                frozenset(ids),
+                canon(joined),
+                sentence,
+                clause,
+                negated_clause is not None,
+                stop,
+                negator if negated_clause is not None else "",
             )
         )
         i += 1
@@ -399,10 +581,7 @@ def tokenize(text: str) -> list[Token]:
                         extra[k].add(short)
                         extra[k].update(says.get(short, ()))
     return [
-        t._replace(ids=t.ids | frozenset(e))
-        if e
-        else t
-        for t, e in zip(tokens, extra, strict=True)
+        t._replace(ids=t.ids | frozenset(e)) if e else t for t, e in zip(tokens, extra, strict=True)
     ]
 
 
@@ -442,9 +621,7 @@ def _content(text: str) -> tuple[list[list[Token]], bool]:
     plain = _normalize(text)
     negative = any(
         w in NEGATORS or (w, n) in NEGATOR_PAIRS
-        for w, n in zip(
-            _WORD.findall(plain), [*_WORD.findall(plain)[1:], ""], strict=True
-        )
+        for w, n in zip(_WORD.findall(plain), [*_WORD.findall(plain)[1:], ""], strict=True)
     )
     groups: list[list[Token]] = []
     join_next = False
@@ -498,7 +675,7 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
 @functools.lru_cache(maxsize=65536)
 def _similar(a: str, b: str) -> bool:
     """A typo of one another, never a word and its opposite (labeled, unlabeled)."""
-    if abs(len(a) - len(b)) > 2 or a[0] != b[0] and a[-1] != b[-1]:
+    if abs(len(a) - len(b)) > 2 or (a[0] != b[0] and a[-1] != b[-1]):
         return False
     for prefix in _NEGATIVE_PREFIXES:
         if a.startswith(prefix) != b.startswith(prefix):
@@ -603,9 +780,13 @@ class Answer:
         tokens = self.tokens
         best: int | None = None
         for j in range(max(0, k - 5), min(len(tokens), k + 6)):
-            if j != k and tokens[j].own in MODIFIERS and tokens[j].clause == tokens[k].clause:
-                if best is None or abs(j - k) < abs(best - k):
-                    best = j
+            if (
+                j != k
+                and tokens[j].own in MODIFIERS
+                and tokens[j].clause == tokens[k].clause
+                and (best is None or abs(j - k) < abs(best - k))
+            ):
+                best = j
         return best
 
     def _owner(self, k: int, mentions: frozenset[str]) -> frozenset[str]:
@@ -744,12 +925,13 @@ def _compiled(
     )
 
 
-
 def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = "") -> Coverage:
     """Match a typed answer against each key point; suggest a rating or abstain."""
     answer = Answer(typed)
     results: list[PointResult] = []
-    for kp, (phrasings, wrongs) in zip(key_points, _compiled(question_text, key_points), strict=True):
+    for kp, (phrasings, wrongs) in zip(
+        key_points, _compiled(question_text, key_points), strict=True
+    ):
         matched = evidence = wrong = wrong_words = None
         for ph in phrasings:
             hit = answer.match(ph)
@@ -768,8 +950,15 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
                 for ph in phrasings
             )
         results.append(
-            PointResult(kp, matched is not None and wrong is None, matched, evidence, wrong,
-                        wrong_words, near)
+            PointResult(
+                kp,
+                matched is not None and wrong is None,
+                matched,
+                evidence,
+                wrong,
+                wrong_words,
+                near,
+            )
         )
     substance = sum(1 for t in answer.tokens if not t.stop)
     return _suggest(tuple(results), substance)
@@ -804,8 +993,22 @@ def grade(typed: str, question: Question) -> Coverage:
 # --- advice for bank authors ------------------------------------------------------------------
 
 FILLER_WORDS = frozenset(
-    "both very really also just basically simply various certain etc usually often typically "
-    "generally".split()
+    [
+        "both",
+        "very",
+        "really",
+        "also",
+        "just",
+        "basically",
+        "simply",
+        "various",
+        "certain",
+        "etc",
+        "usually",
+        "often",
+        "typically",
+        "generally",
+    ]
 )
 
 
@@ -875,7 +1078,7 @@ def grade_lines(
             continue
         try:
             request = json.loads(raw)
-        except ValueError as e:
+        except json.JSONDecodeError as e:
             yield {"line": n, "error": f"not JSON: {e.msg} (column {e.colno})"}
             continue
         if not isinstance(request, dict):

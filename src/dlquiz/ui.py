@@ -137,9 +137,7 @@ def key_points_view(question: Question) -> Table:
     return _marked([(Text("•", style="cyan"), plain(kp.point)) for kp in question.key_points])
 
 
-def rating_bar(
-    preview: dict[Rating, timedelta], suggested: Rating | None, can_undo: bool
-) -> Group:
+def rating_bar(preview: dict[Rating, timedelta], suggested: Rating | None, can_undo: bool) -> Group:
     """The four ratings with their intervals (`Good · 4d`), then the other keys. With no
     suggestion, Enter chooses nothing: the learner presses 1 to 4."""
     choices = []
