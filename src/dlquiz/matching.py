@@ -163,7 +163,6 @@ STOP_WORDS = frozenset(
         "up",
         "down",
         "out",
-        "off",
         "again",
         "further",
         "once",
@@ -325,6 +324,8 @@ SYNONYMS = (
     "minimum min",
     "prevent avoid stop fight combat counter",
     "number count",
+    "off disabled deactivated",
+    "useless unusable",
     "predict forecast",
     "sum add total",
     "multiply times product",
@@ -366,6 +367,11 @@ NOTATION = (
     # Wx+b, w·x + b, W1 a + b1: a weighted sum plus bias; a = f(z), relu(...): an activation
     (re.compile(r"\bw\d*\s*[.·*]?\s*[a-z]\w*\s*\+\s*b\w*"), " weighted sum plus bias "),
     (re.compile(r"=\s*(?:f|g|relu|sigmoid|tanh|softmax|act\w*)\s*\("), " = activation applied ("),
+    (re.compile(r"\b(?:work|figure)(?:s|ed|ing)?\s+out\b"), " learns "),
+    (re.compile(r">="), " at least "),
+    (re.compile(r"<="), " at most "),
+    (re.compile(r"(?<![-=])>"), " greater than "),
+    (re.compile(r"<(?![-=])"), " less than "),
     (re.compile(r"-="), " minus "),
     (re.compile(r"\+="), " plus "),
     (re.compile(r"\+"), " plus "),
@@ -527,7 +533,7 @@ def tokenize(text: str) -> list[Token]:
             negated_clause = clause
             negator = f"{word} {nxt}" if (word, nxt) in NEGATOR_PAIRS else word
             # "unlike ReLU it is smooth": only the thing compared is negated
-            short_scope = 2 if word in SHORT_NEGATORS else None
+            short_scope = 1 if word in SHORT_NEGATORS else None
             if (word, nxt) in NEGATOR_PAIRS:
                 i += 1
             i += 1
