@@ -194,9 +194,7 @@ def test_with_no_suggestion_enter_does_not_rate(tmp_path: Path) -> None:
         "it zeroes random units and regularizes the network, which reduces co-adaptation; "
         "it is applied at test time too"
     )
-    result = run(
-        "--bank", str(path), "review", "--topic", "training", input=f"{typed}\n\n\n2\n"
-    )
+    result = run("--bank", str(path), "review", "--topic", "training", input=f"{typed}\n\n\n2\n")
     assert result.exit_code == 0, result.output
     assert "can't tell: rate it yourself" in result.output
     assert " 1-4 rate" in result.output
