@@ -131,9 +131,7 @@ STOP_WORDS = frozenset(
         "ones",
         "each",
         "both",
-        "every",
         "all",
-        "any",
         "some",
         "such",
         "other",
@@ -614,6 +612,7 @@ class Phrasing:
     rivals: frozenset[str]  # the question's other subjects
     asked: frozenset[str] = frozenset()  # the question's own words
     modified: tuple[tuple[int, int], ...] = ()  # (modifier, its word): low bias, O(1) access
+    compact: bool = False  # a wrong claim: said within one clause, its words close together
 
     @property
     def usable(self) -> bool:
@@ -743,7 +742,9 @@ class Answer:
         lists = [self.candidates(s, phrasing.asked) for s in phrasing.slots]
         if any(not c for c in lists):
             return None
-        limit = SPAN_PER_WORD * len(lists) + SPAN_SLACK
+        limit = (
+            2 * len(lists) + 2 if phrasing.compact else SPAN_PER_WORD * len(lists) + SPAN_SLACK
+        )
         best: tuple[int, ...] | None = None
         best_span = limit + 1
         combos = 1
@@ -764,6 +765,8 @@ class Answer:
         tokens = self.tokens
         first = tokens[combo[0]].sentence
         if any(tokens[k].sentence != first for k in combo):
+            return False
+        if phrasing.compact and any(tokens[k].clause != tokens[combo[0]].clause for k in combo):
             return False
         if any(tokens[k].negated for k in combo) != phrasing.negative:
             return False
@@ -926,7 +929,10 @@ def _compiled(
         return dataclasses.replace(ph, rivals=leads - ph.subjects)
 
     return tuple(
-        (tuple(bound(p) for p in right), tuple(bound(p) for p in wrong))
+        (
+            tuple(bound(p) for p in right),
+            tuple(dataclasses.replace(bound(p), compact=True) for p in wrong),
+        )
         for right, wrong in compiled
     )
 
