@@ -93,6 +93,30 @@ STOP_WORDS = frozenset(
         "might",
         "must",
         "ca",
+        "between",
+        # light verbs: "needs more data" claims "more data"
+        "use",
+        "uses",
+        "used",
+        "using",
+        "need",
+        "needs",
+        "needed",
+        "require",
+        "requires",
+        "required",
+        "get",
+        "gets",
+        "got",
+        "give",
+        "gives",
+        "gave",
+        "make",
+        "makes",
+        "made",
+        "take",
+        "takes",
+        "took",
         "wo",
         "it",
         "its",
@@ -204,6 +228,8 @@ NEGATORS = frozenset(
     ]
 )
 SHORT_NEGATORS = frozenset({"unlike"})  # negate the next words only, not the clause
+SCOPE_ENDS = frozenset("and so because since which while whereas then thus hence".split())
+PRONOUNS = frozenset("it them this that these those one".split())
 # Two-word negators, matched on the raw words before stemming.
 NEGATOR_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("free", "of")})
 # Words that end a clause: a negation or a claim does not carry across them.
@@ -278,6 +304,12 @@ ABBREVIATIONS = {
     "dag": "directed acyclic graph",
     "iid": "independent identically distributed",
     "xor": "exclusive or",
+    "cd": "contrastive divergence",
+    "dbn": "deep belief network",
+    "rf": "random forest",
+    "eda": "exploratory data analysis",
+    "std": "standard deviation",
+    "simd": "single instruction multiple data",
     "fwd": "forward",
     "bwd": "backward",
     "eta": "learning rate",
@@ -322,6 +354,11 @@ SYNONYMS = (
     "minimum min",
     "prevent avoid stop fight combat counter",
     "number count",
+    "dimension dim dimensionality",
+    "validation val",
+    "information info",
+    "connection link",
+    "dependency deps",
     "off disabled deactivated",
     "useless unusable",
     "predict forecast",
@@ -332,7 +369,6 @@ SYNONYMS = (
     "new unseen",
     "layer level",
     "matrix matrices",
-    "vector array",
     "function fn func",
     "derivative gradient-of",
     "probability prob likelihood",
@@ -366,6 +402,9 @@ NOTATION = (
     (re.compile(r"\bw\d*\s*[.·*]?\s*[a-z]\w*\s*\+\s*b\w*"), " weighted sum plus bias "),
     (re.compile(r"=\s*(?:f|g|relu|sigmoid|tanh|softmax|act\w*)\s*\("), " = activation applied ("),
     (re.compile(r"\b(?:work|figure)(?:s|ed|ing)?\s+out\b"), " learns "),
+    (re.compile(r"\bx\s*>\s*0\b"), " positive inputs "),
+    (re.compile(r"\bx\s*<\s*0\b"), " negative inputs "),
+    (re.compile(r"\^\s*2\b|²"), " squared "),
     (re.compile(r">="), " at least "),
     (re.compile(r"<="), " at most "),
     (re.compile(r"(?<![-=])>"), " greater than "),
@@ -527,11 +566,16 @@ def tokenize(text: str) -> list[Token]:
             negated_clause = None
             short_scope = None
         nxt = raw[i + 1][0] if i + 1 < len(raw) else ""
+        if word in SCOPE_ENDS:  # "no weights and gives some invariance": the and ends it
+            negated_clause = None
+            short_scope = None
         if word in NEGATORS or (word, nxt) in NEGATOR_PAIRS:
             negated_clause = clause
             negator = f"{word} {nxt}" if (word, nxt) in NEGATOR_PAIRS else word
             # "unlike ReLU it is smooth": only the thing compared is negated
             short_scope = 1 if word in SHORT_NEGATORS else None
+            if word == "without" and nxt in PRONOUNS:  # "without it, layers collapse": a condition
+                short_scope = 0
             if (word, nxt) in NEGATOR_PAIRS:
                 i += 1
             i += 1
@@ -680,7 +724,9 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
 @functools.lru_cache(maxsize=65536)
 def _similar(a: str, b: str) -> bool:
     """A typo of one another, never a word and its opposite (labeled, unlabeled)."""
-    if abs(len(a) - len(b)) > 2 or (a[0] != b[0] and a[-1] != b[-1]):
+    if abs(len(a) - len(b)) > (2 if min(len(a), len(b)) >= 8 else 1) or (
+        a[0] != b[0] and a[-1] != b[-1]
+    ):
         return False
     for prefix in _NEGATIVE_PREFIXES:
         if a.startswith(prefix) != b.startswith(prefix):
@@ -742,9 +788,7 @@ class Answer:
         lists = [self.candidates(s, phrasing.asked) for s in phrasing.slots]
         if any(not c for c in lists):
             return None
-        limit = (
-            2 * len(lists) + 2 if phrasing.compact else SPAN_PER_WORD * len(lists) + SPAN_SLACK
-        )
+        limit = 2 * len(lists) + 2 if phrasing.compact else SPAN_PER_WORD * len(lists) + SPAN_SLACK
         best: tuple[int, ...] | None = None
         best_span = limit + 1
         combos = 1
