@@ -228,8 +228,10 @@ NEGATORS = frozenset(
     ]
 )
 SHORT_NEGATORS = frozenset({"unlike"})  # negate the next words only, not the clause
-SCOPE_ENDS = frozenset("and so because since which while whereas then thus hence".split())
-PRONOUNS = frozenset("it them this that these those one".split())
+SCOPE_ENDS = frozenset(
+    ["and", "so", "because", "since", "which", "while", "whereas", "then", "thus", "hence"]
+)
+PRONOUNS = frozenset(["it", "them", "this", "that", "these", "those", "one"])
 # Two-word negators, matched on the raw words before stemming.
 NEGATOR_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("free", "of")})
 # Words that end a clause: a negation or a claim does not carry across them.
