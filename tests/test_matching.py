@@ -218,3 +218,24 @@ def test_split_and_joined_compounds_match() -> None:
     points = (KeyPoint("mini-batch gradient descent"),)
     assert covered("minibatch gradient descent", points) == [True]
     assert covered("mini batch gradient descent", points) == [True]
+
+
+def test_negation_ends_with_its_clause_and_a_condition_is_not_a_negation() -> None:
+    assert says("it has no weights and gives some translation invariance", "translation invariance")
+    assert says(
+        "without it, stacked linear layers collapse into one", "linear layers collapse into one"
+    )
+
+
+def test_light_verbs_are_not_required() -> None:
+    assert says("deep learning: lots of data, GPUs", "needs lots of data")
+
+
+def test_a_sentence_opening_with_a_pronoun_keeps_its_subject() -> None:
+    question = "How does deep learning differ from classical machine learning?"
+    points = (
+        KeyPoint("deep learning is hard to interpret"),
+        KeyPoint("classical machine learning is easier to interpret"),
+    )
+    typed = "Deep learning is a subfield. It is easier to interpret than classical ML."
+    assert covered(typed, points, question) == [False, False]

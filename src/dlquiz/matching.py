@@ -225,9 +225,12 @@ NEGATORS = frozenset(
         "shouldnt",
         "couldnt",
         "wouldnt",
+        "than",
     ]
 )
-SHORT_NEGATORS = frozenset({"unlike"})  # negate the next words only, not the clause
+# a negated word still makes a near miss: an answer that denies it may be a muddled right one
+NEAR_COUNTS_NEGATED = True
+SHORT_NEGATORS = frozenset({"unlike", "than"})  # negate the next words only, not the clause
 SCOPE_ENDS = frozenset(
     ["and", "so", "because", "since", "which", "while", "whereas", "then", "thus", "hence"]
 )
@@ -847,12 +850,19 @@ class Answer:
     def _owner(self, k: int, mentions: frozenset[str]) -> frozenset[str]:
         """The ids of the subject a word is said of: the nearest mention before it in its
         sentence, else the nearest after it, with the words next to that mention
-        ("supervised learning" names supervised, not just learning)."""
+        ("supervised learning" names supervised, not just learning). A sentence that opens
+        with a pronoun ("it needs...") continues the subject of the sentences before it."""
         tokens = self.tokens
         sentence = tokens[k].sentence
-        order = [*range(k - 1, -1, -1), *range(k + 1, len(tokens))]
+        start = k
+        while start > 0 and tokens[start - 1].sentence == sentence:
+            start -= 1
+        carries = tokens[start].surface in PRONOUNS or tokens[start].surface in ("they", "its")
+        before = range(k - 1, -1, -1)
+        after = range(k + 1, len(tokens))
+        order = [*before, *after]
         for j in order:
-            if tokens[j].sentence != sentence:
+            if tokens[j].sentence != sentence and not (carries and j < start):
                 continue
             if tokens[j].ids & mentions:
                 ids = set(tokens[j].ids)
@@ -865,8 +875,16 @@ class Answer:
         return frozenset()
 
     def found_slots(self, phrasing: Phrasing) -> int:
-        """How many of the phrasing's required words appear at all (for near misses)."""
-        return sum(1 for s in phrasing.slots if self.candidates(s, phrasing.asked))
+        """How many of the phrasing's required words appear (for near misses); for a phrasing
+        with no negation, a negated word is not there ("no high-level API")."""
+        return sum(
+            1
+            for s in phrasing.slots
+            if any(
+                phrasing.negative or not self.tokens[k].negated or NEAR_COUNTS_NEGATED
+                for k in self.candidates(s, phrasing.asked)
+            )
+        )
 
     def words_at(self, positions: Iterable[int]) -> str:
         """The answer's words at `positions`, in order, each negated one after its negation:
