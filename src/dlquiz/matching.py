@@ -755,20 +755,24 @@ class Answer:
             for i in t.ids:
                 self.positions.setdefault(i, []).append(k)
         self._typos: dict[str, list[int]] = {}
-        self._typo_candidates = [
-            (k, t.surface)
-            for k, t in enumerate(self.tokens)
-            if not t.stop and len(t.surface) >= 4 and t.surface.isalpha()
-        ]
+        self._by_first: dict[str, list[tuple[int, str]]] = {}
+        self._by_last: dict[str, list[tuple[int, str]]] = {}
+        for k, t in enumerate(self.tokens):
+            if not t.stop and len(t.surface) >= 4 and t.surface.isalpha():
+                self._by_first.setdefault(t.surface[0], []).append((k, t.surface))
+                self._by_last.setdefault(t.surface[-1], []).append((k, t.surface))
 
     def _typo(self, word: str) -> list[int]:
         if word in self._typos:
             return self._typos[word]
-        found = []
+        found: list[int] = []
         if len(word) >= 5 and word.isalpha():
-            for k, s in self._typo_candidates:
-                if abs(len(s) - len(word)) <= 2 and _similar(s, word):
+            # a typo keeps the first or the last letter (see _similar): look only there
+            pool = self._by_first.get(word[0], []) + self._by_last.get(word[-1], [])
+            for k, s in pool:
+                if abs(len(s) - len(word)) <= 2 and k not in found and _similar(s, word):
                     found.append(k)
+            found.sort()
         self._typos[word] = found
         return found
 
