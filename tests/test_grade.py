@@ -200,3 +200,44 @@ def test_with_no_suggestion_enter_does_not_rate(tmp_path: Path) -> None:
     assert " 1-4 rate" in result.output
     assert "Rate 1-4: " in result.output
     assert "✓ saved Hard" in result.output
+
+
+# --- the shipped bank ----------------------------------------------------------------------------
+
+CREDITED = [
+    ("6", "a single perceptron can't represent XOR, it is not linearly separable", 3),
+    ("13a", "activation functions introduce non-linearity into the network", 1),
+    ("26", "swish(x) = x*sigmoid(beta*x)", 0),
+    ("34", "dropout is turned off at test time", 1),
+    ("38", "insertion is O(n) because later elements have to shift", 2),
+    ("48", "boosting trains models sequentially, each fixing the previous errors", 2),
+]
+
+
+def test_main_points_that_earned_nothing_before_are_credited() -> None:
+    from dlquiz.bank import default_bank_path, load_bank
+    from dlquiz.matching import grade
+
+    bank = load_bank(default_bank_path())
+    for number, typed, index in CREDITED:
+        question = bank.find(number)
+        assert question is not None
+        assert grade(typed, question).flags[index], (number, typed)
+
+
+def test_swapped_claims_in_the_shipped_bank_earn_nothing() -> None:
+    from dlquiz.bank import default_bank_path, load_bank
+    from dlquiz.matching import grade
+
+    bank = load_bank(default_bank_path())
+    bagging = bank.find("48")
+    assert bagging is not None
+    swapped = grade(
+        "bagging builds models sequentially, while boosting trains them independently", bagging
+    )
+    assert swapped.flags[1:3] == [False, False]
+    assert swapped.suggested == 1  # Again: wrong claims, nothing right
+    padding = bank.find("44")
+    assert padding is not None
+    result = grade("valid padding adds zeros around the input, same padding uses none", padding)
+    assert result.flags[:2] == [False, False]
