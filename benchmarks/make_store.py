@@ -13,7 +13,8 @@ but it has the shape of a real one: a few questions a day are introduced over ~3
 oldest cards have the most reviews; people study in the evening (some after midnight, which
 counts for the evening before) with breaks of a few days to a few weeks; about one review in
 ten is rated Again; cards move new → learning → review → relearning as in dlquiz; and the log
-ends a few minutes before now, so today has reviews and some cards are due.
+ends a few minutes before now, so today has reviews and some cards are due. Three answers in
+four were typed and carry a grading (key points covered, the grader's suggestion or none).
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def _fill(db: sqlite3.Connection, log: list[tuple[object, ...]], cards: list[Car
         db.execute(f"DROP INDEX {name}")
     db.executemany(
         "INSERT INTO reviews (bank_id, question_id, rating, reviewed_at, duration_ms, "
-        "state_before, card_before, state_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "state_before, card_before, state_after, due_after, covered, suggested) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         log,
     )
     marks = ", ".join("?" * len(CardRow._fields))
@@ -299,7 +301,7 @@ def _simulate(
             due = at + 10 * MINUTE_MS
         log.append(
             (bank_id, qid, rating, at, 4_000 + int(rng.random() * 56_000), state, before,
-             state_after, due)
+             state_after, due, *_grading(rating, at))
         )  # fmt: skip
         state = state_after
         step = "null" if state == REVIEW else "0"
@@ -322,6 +324,20 @@ def _simulate(
         lapses=lapses,
         introduced=introduced,
     )
+
+
+def _grading(rating: int, at: int) -> tuple[str | None, int | None]:
+    """(covered, suggested) as `Store.log_review` writes them: three answers in four typed,
+    the grader mostly agreeing with the rating, abstaining on one in ten. Drawn from the time
+    of the review, not from `rng`, so that the rest of the history is as before."""
+    if at % 4 == 0:
+        return None, None  # nothing typed
+    covered = "11" if rating >= 3 else "10" if rating == 2 else "00"
+    if at % 7 == 0:
+        covered = "01" if covered != "01" else "11"
+    if at % 10 == 0:
+        return covered, None
+    return covered, {"11": 3, "10": 2, "01": 2, "00": 1}[covered]
 
 
 if __name__ == "__main__":

@@ -53,11 +53,13 @@ def installed_dlquiz() -> list[str]:
 
 
 def normal_home(home: Path) -> None:
-    """A store with some days of history: 50 questions, a few hundred reviews."""
+    """A store with some days of history: 50 questions, a few hundred reviews, three in four
+    with a typed answer's grading."""
     from datetime import UTC, datetime, timedelta
 
     from dlquiz.bank import default_bank_path, load_bank
     from dlquiz.clock import StudyDays
+    from dlquiz.model import Grading
     from dlquiz.scheduler import Rating, Scheduling
     from dlquiz.session import Options, Session
     from dlquiz.store import Store
@@ -79,7 +81,9 @@ def normal_home(home: Path) -> None:
                 item = session.next()
                 if item is None:
                     break
-                session.rate(item, (Rating.Good, Rating.Again, Rating.Easy)[i % 3], 4000)
+                covered = tuple(k % 3 != i % 3 for k in range(len(item.question.key_points)))
+                typed = None if i % 4 == 0 else Grading(covered, (None, 2, 3)[i % 3])
+                session.rate(item, (Rating.Good, Rating.Again, Rating.Easy)[i % 3], 4000, typed)
                 now[0] += timedelta(minutes=2)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,9 +14,10 @@ import pytest
 
 from dlquiz.bank import Bank, default_bank_path, load_bank
 from dlquiz.clock import StudyDays
+from dlquiz.model import CardRow
 from dlquiz.scheduler import Scheduling
 from dlquiz.session import Options, Session
-from dlquiz.store import Store
+from dlquiz.store import MIGRATIONS, Store
 
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)  # a Monday, noon UTC
 
@@ -87,10 +90,39 @@ def make_session(bank: Bank, store: Store, clock: FakeClock, days: StudyDays):  
         return Session(
             bank=bank_ or bank,
             store=store,
-            scheduling=Scheduling(0.9, fuzz=False),
+            scheduling=Scheduling(0.9, fuzz=False, days=days),
             days=days,
             clock=clock,
             options=Options(**options),  # type: ignore[arg-type]
         )
 
     return make
+
+
+def store_before(path: Path, migration: Callable[[sqlite3.Connection], None]) -> sqlite3.Connection:
+    """A store file at the schema just before `migration` (one of store.MIGRATIONS), as an
+    older dlquiz left it: for tests that a migration keeps every review."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    for number, step in enumerate(MIGRATIONS[: MIGRATIONS.index(migration)], start=1):
+        step(db)
+        db.execute(f"PRAGMA user_version = {number}")
+    return db
+
+
+V1_REVIEW_COLUMNS = (
+    "id, bank_id, question_id, rating, reviewed_at, duration_ms, state_before, card_before, "
+    "state_after, due_after"
+)  # the review log's columns since schema 1: what every migration must keep
+
+
+def log_v1(
+    db: sqlite3.Connection, before: CardRow | None, after: CardRow, rating: int, at: int
+) -> None:
+    """Log a review with the columns every schema has, as an older dlquiz wrote it."""
+    db.execute(
+        f"INSERT INTO reviews ({V1_REVIEW_COLUMNS}) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (after.bank_id, after.question_id, rating, at, 1000, before.state if before else 0,
+         json.dumps(before._asdict()) if before else None, after.state, after.due),
+    )  # fmt: skip
+    db.execute(f"INSERT OR REPLACE INTO cards VALUES ({', '.join('?' * len(after))})", tuple(after))

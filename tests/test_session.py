@@ -14,7 +14,7 @@ from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, to_ms
 from dlquiz.model import LEARNING, RELEARNING, REVIEW
 from dlquiz.scheduler import Rating, Scheduling
-from dlquiz.session import Mode, Options, Session
+from dlquiz.session import Item, Mode, Options, Session
 from dlquiz.store import Store, StoreError
 
 from .conftest import START, FakeClock
@@ -30,7 +30,7 @@ def answer(session: Session, rating: Rating) -> str:
 
 
 def ids_in_order(session: Session, rating: Rating = Rating.Good, limit: int = 100) -> list[str]:
-    shown = []
+    shown: list[str] = []
     while (item := session.next()) is not None and len(shown) < limit:
         shown.append(item.question.id)
         session.rate(item, rating)
@@ -182,9 +182,11 @@ def test_skip_buries_a_card_until_the_next_study_day(
     item = session.next()
     assert item is not None
     session.skip(item)
-    assert ids_in_order(session, Rating.Easy) == [bank.questions[1].id]
-    same_day = make_session(new_per_day=2).next()  # one new card left today, not the buried one
-    assert same_day is not None and same_day.question.id == bank.questions[2].id
+    # the skipped card leaves its place among today's two new cards to the next one
+    assert ids_in_order(session, Rating.Easy) == [q.id for q in bank.questions[1:3]]
+    assert make_session(new_per_day=2).next() is None  # two rated: today's new cards are done
+    third = make_session(new_per_day=3).next()  # a third one today: not the buried card
+    assert third is not None and third.question.id == bank.questions[3].id
     clock.advance(hours=16)  # 04:00 next day
     nxt = make_session(new_per_day=2).next()
     assert nxt is not None and nxt.question.id == bank.questions[0].id
@@ -232,8 +234,8 @@ def test_drill_goes_due_then_weakest_then_unseen(
     assert sorted(seen_only) == sorted(cnn)
 
 
-def _drain(session: Session) -> list:  # type: ignore[type-arg]
-    shown = []
+def _drain(session: Session) -> list[Item]:
+    shown: list[Item] = []
     while (item := session.next()) is not None:
         shown.append(item)
         session.rate(item, Rating.Easy)

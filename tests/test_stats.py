@@ -20,16 +20,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from benchmarks.simulation import simulate
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
+from dlquiz import clock as clock_module
 from dlquiz.bank import Bank
-from dlquiz.cli import app
-from dlquiz.clock import StudyDays, to_ms
-from dlquiz.dashboard import dashboard
-from dlquiz.model import LEARNING, NEW, RELEARNING, REVIEW, CardRow
+from dlquiz.cli import StatsSection, app
+from dlquiz.clock import StudyDays, from_ms, to_ms
+from dlquiz.dashboard import SECTIONS, dashboard
+from dlquiz.interview import plan_from_store as interview_plan
+from dlquiz.model import LEARNING, LEECH_LAPSES, NEW, RELEARNING, REVIEW, CardRow, InterviewRow
 from dlquiz.scheduler import Rating, Scheduling
 from dlquiz.session import Session
 from dlquiz.stats import DayCount, Overview, Stats, compute
@@ -96,6 +99,20 @@ def log(
         store.log_review(prior, after, rating, to_ms(when), int(seconds * 1000))
 
 
+def log_as_before(store: Store, bank: Bank, qid: str, when: datetime, rating: int) -> None:
+    """Log a review of a card in review as dlquiz did before reviews kept their grading (the
+    columns of schema versions 1 to 3), into a store of such a version."""
+    prior = card(bank, qid, due=when)
+    after = card(bank, qid, due=when + timedelta(days=1))
+    with store.transaction():
+        store.db.execute(
+            "INSERT INTO reviews (bank_id, question_id, rating, reviewed_at, duration_ms, "
+            "state_before, card_before, state_after, due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (bank.id, qid, rating, to_ms(when), 10_000, REVIEW, json.dumps(prior._asdict()),
+             after.state, after.due),
+        )  # fmt: skip
+
+
 def stats_of(
     store: Store,
     bank: Bank,
@@ -105,6 +122,8 @@ def stats_of(
     recall: RecallTable | None = None,
     topics: tuple[str, ...] = (),
     activity_days: int = 182,
+    new_per_day: int = 10,
+    suspended: frozenset[str] = frozenset(),
 ) -> Stats:
     fsrs = Scheduling(0.9, fuzz=False).retrievability
 
@@ -118,10 +137,18 @@ def stats_of(
         now=now,
         days=days,
         recall=fsrs if recall is None else by_table,
+        due_at=stored_due,
         desired_retention=0.9,
+        new_per_day=new_per_day,
+        suspended=suspended,
         topics=topics,
         activity_days=activity_days,
     )
+
+
+def stored_due(row: CardRow) -> int:
+    """When a card falls due, as stored: these tests write the due times they mean."""
+    return row.due
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -597,8 +624,8 @@ def test_a_store_of_schema_version_1_is_migrated_with_its_data(tmp_path: Path, b
     db.execute("COMMIT")
     old = Store(db, path)  # the version-1 schema, written to as dlquiz 1 did
     put(old, card(bank, "pooling", due=START - timedelta(hours=1), lapses=1))
-    log(old, bank, "pooling", START - timedelta(hours=2), 1)
-    log(old, bank, "pooling", START - timedelta(days=1), 3)
+    log_as_before(old, bank, "pooling", START - timedelta(hours=2), 1)
+    log_as_before(old, bank, "pooling", START - timedelta(days=1), 3)
     db.close()
 
     with Store.open(path) as store:
@@ -655,17 +682,17 @@ def flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
 
 def check_schema(output: dict[str, Any]) -> None:
     """Every field of `output` documented and of its documented type; every documented field
-    present (but the items of arrays that are empty here)."""
+    present (but the items of arrays that are empty here, and the fields of objects that are
+    null here)."""
     fields = documented_fields()
     assert len(fields) > 40, "the table of fields in docs/stats-json.md was not found"
     seen = dict(flatten(output))
     for path, value in seen.items():
         assert path in fields, f"{path} is not documented in docs/stats-json.md"
         assert has_type(value, fields[path]), f"{path} = {value!r} is not {fields[path]}"
-    empty = [path for path, value in seen.items() if value == []]
-    missing = [
-        p for p in fields if p not in seen and not any(p.startswith(f"{e}[]") for e in empty)
-    ]
+    empty = [f"{path}[]" for path, value in seen.items() if value == []]
+    empty += [f"{path}." for path, value in seen.items() if value is None]
+    missing = [p for p in fields if p not in seen and not any(p.startswith(e) for e in empty)]
     assert not missing, f"documented but not in the output: {missing}"
 
 
@@ -679,6 +706,7 @@ def has_type(value: Any, kind: str) -> bool:
             isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", v) is not None
         ),
         "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "boolean": lambda v: isinstance(v, bool),
         "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
         "object": lambda v: isinstance(v, dict),
         "array": lambda v: isinstance(v, list),
@@ -721,6 +749,8 @@ def test_the_json_figures_match_the_store(studied: Store, bank: Bank) -> None:
         "new": 1,
         "seconds": 42.0,
         "due": 1,
+        "due_later": 1,  # lstm, a learning step due in 10 minutes
+        "new_left": 9,
     }
     assert output["overview"] == {
         "questions": 50,
@@ -775,12 +805,12 @@ def test_stats_json_command_prints_plain_json(dlquiz_home: Path, bank: Bank) -> 
 
 def test_stats_command_in_60_columns_without_colour(dlquiz_home: Path, bank: Bank) -> None:
     fill_home(dlquiz_home, bank)
-    result = CliRunner().invoke(app, ["stats"], env={"COLUMNS": "60", "NO_COLOR": "1"})
+    result = CliRunner().invoke(app, ["stats", "--all"], env={"COLUMNS": "60", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output
     lines = result.output.splitlines()
     assert max(len(line) for line in lines) <= 60
-    for heading in ("Overview", "Today", "True retention", "Due in the next", "Activity"):
+    for heading in ("Overview", "Today", "Measured retention", "Due in the next", "Activity"):
         assert heading in result.output
     assert "dlquiz review --topic" in result.output and "dlquiz show relu" in result.output
 
@@ -796,9 +826,10 @@ def test_stats_command_with_a_topic_and_an_unknown_topic(dlquiz_home: Path, bank
 # --- rendering --------------------------------------------------------------------------------
 
 
-def render(stats: Stats, width: int) -> str:
+def render(stats: Stats, width: int, sections: tuple[str, ...] | None = SECTIONS) -> str:
+    """The screen at `width` columns: every section unless told (None: the default view)."""
     console = Console(width=width, record=True, no_color=True, file=io.StringIO())
-    console.print(dashboard(stats))
+    console.print(dashboard(stats, sections))
     return console.export_text()
 
 
@@ -812,20 +843,23 @@ def test_the_dashboard_fits_the_terminal_and_shows_every_section(
     for section in (
         "Overview · 50 questions",
         "Today · Mon 02 Mar",
-        "True retention",
+        "Measured retention",
         "Due in the next 14 days",
         "Activity · last 182 days",  # all 26 weeks, even at 60 columns
         "By topic · weakest first",
         "Hardest questions",
     ):
         assert section in text, section
-    assert re.search(r"new +learning +in review +mastered\s.*\n.*47 +1 +1 +1 ", text)
+    assert "47 new · 1 learning · 1 in review · 1 mastered" in text
     assert "1/50 mastered (2%)" in text
-    assert "mastered = recall now ≥ 90% and stability ≥ 21 days" in text
-    assert "1 review · 1 new · 0m 42s spent · 1 due now" in text
+    assert "mastered: predicted recall ≥ 90%, stability ≥ 21 days" in text
+    assert "studied        today 1 review · 1 new · 0m 42s spent ·" in text
+    assert "streak 3 days (longest 3)" in text
+    assert re.search(r"due +1 due now · 1 more later today[\s│]+→ dlquiz practice", text)
     assert re.search(r"last 7 days +2 +50% +90%", text)
     assert re.search(r"all time +3 +67% +90%", text)
     assert re.search(r"today +█+ +2\b", text)  # pooling, overdue, and lstm, due in 10 minutes
+    assert "today: 1 due now (overdue included) + 1 later today" in text
     assert "streak 3 days · longest 3 days" in text and "4 study days · 4 reviews" in text
     assert "dlquiz review --topic cnn" in text  # pooling, long overdue, makes cnn the weakest
     assert "dlquiz show pooling" in text
@@ -842,7 +876,7 @@ def test_a_first_day_is_counted_in_the_singular(store: Store, bank: Bank) -> Non
     assert "1 review · 1 new" in text
     assert "streak 1 day · longest 1 day" in text
     assert "1 study day · 1 review in all" in text
-    assert "1 lapse · recall" in text
+    assert "1 lapse · predicted recall" in text
 
 
 def test_a_topic_of_one_question_says_question(store: Store, bank: Bank) -> None:
@@ -865,7 +899,7 @@ def test_narrow_long_ids_go_on_their_own_line(store: Store, bank: Bank) -> None:
     put(store, card(bank, "single-vs-multilayer-perceptron", lapses=3))
     text = render(stats_of(store, bank, recall={}), 60)
     assert "single-vs-multilayer-perceptron" in text
-    assert "3 lapses · recall 50% · Differentiate between" in text
+    assert "3 lapses · predicted recall 50% · Differentiate" in text
     assert max(len(line) for line in text.splitlines()) <= 60
 
 
@@ -873,3 +907,436 @@ def test_bank_text_is_shown_as_written_not_as_markup(store: Store, bank: Bank) -
     put(store, card(bank, "pooling", lapses=1))
     stats = stats_of(store, bank)._replace(bank_title="[bold]My[/bold] bank")
     assert "[bold]My[/bold] bank" in render(stats, 120)
+
+
+# --- a month of real use: the default screen fits, --all and --section show the rest ----------
+
+MONTH_START = date(2026, 11, 3)  # 30 study days, to Wednesday 2 December 2026
+
+
+@pytest.fixture
+def month_old(dlquiz_home: Path, bank: Bank, monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """A store after a month of simulated use (the real Session, a seeded learner, a fake
+    clock; see benchmarks/simulation.py) in the dlquiz home; the command's clock is set to
+    a few minutes after the last review, right after a session. Returns that time."""
+    path = dlquiz_home / "progress.db"
+    figures = simulate(bank, path, UTC, MONTH_START, length=30, seed=3)
+    assert figures.reviews > 500 and figures.problems == []
+    with Store.open(path) as store:
+        last = max(r.reviewed_at for r in store.reviews(bank.id))
+    now = from_ms(last) + timedelta(minutes=5)
+    monkeypatch.setattr(clock_module, "system_clock", lambda: now)
+    return now
+
+
+def stats_command(*args: str, columns: int = 100) -> str:
+    result = CliRunner().invoke(app, ["stats", *args], env={"COLUMNS": str(columns)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+PANEL_TITLES = {
+    "overview": "Overview · 50 questions",
+    "retention": "Measured retention",
+    "topics": "By topic · weakest first",
+    "forecast": "Due in the next 14 days",
+    "activity": "Activity · last 182 days",
+    "hardest": "Hardest questions",
+    "leeches": "Leeches · 8+ lapses",
+    "suspended": "Suspended · never shown",
+    "interview": "No interview date set. To plan for one: dlquiz interview YYYY-MM-DD",
+}
+
+
+def test_after_a_month_the_default_screen_fits_40_lines_and_leads_with_what_to_do_now(
+    month_old: datetime,
+) -> None:
+    text = stats_command()
+    lines = text.splitlines()
+    assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
+    # the first panel: what to do now, each figure labelled, the weakest topic's command
+    today = "\n".join(lines[: next(i for i, line in enumerate(lines) if line.startswith("╰"))])
+    assert "Today · Wed 02 Dec" in today
+    for label in ("due ", "new cards", "studied", "retention", "weakest topic"):
+        assert f"│ {label}" in today, label
+    assert re.search(r"studied +today \d+ reviews · \d+ new · .* · streak \d+ days", today)
+    assert re.search(r"measured over the last 30 days · target 90%", today)
+    assert re.search(r"weakest topic +[a-z-]+ · predicted recall \d+%", today)
+    assert re.search(r"→ dlquiz review --topic [a-z-]+", today)
+    assert "suspended" in today  # the learner suspended the leeches it was told about
+    # the default sections, then how to see the others
+    for name in ("overview", "retention", "topics"):
+        assert PANEL_TITLES[name] in text
+    for name in ("forecast", "activity", "hardest", "leeches", "suspended", "interview"):
+        assert PANEL_TITLES[name] not in text
+    assert "… 4 more topics: dlquiz stats --section topics" in text
+    assert lines[-1].startswith("more: dlquiz stats --all, or -s NAME: forecast, activity,")
+
+
+def test_after_a_month_all_shows_every_section(month_old: datetime) -> None:
+    for columns in (100, 120):
+        text = stats_command("--all", columns=columns)
+        assert max(len(line) for line in text.splitlines()) <= columns
+        for title in PANEL_TITLES.values():
+            assert title in text, title
+        assert "more topics" not in text and "more: " not in text
+        assert len(text.splitlines()) > 40  # what the default view leaves out
+
+
+def test_named_sections_show_only_those_after_the_today_panel(month_old: datetime) -> None:
+    text = stats_command("--section", "forecast", "-s", "activity")
+    assert "Today · Wed 02 Dec" in text
+    assert PANEL_TITLES["forecast"] in text and PANEL_TITLES["activity"] in text
+    for name in ("overview", "retention", "topics", "hardest", "leeches", "suspended"):
+        assert PANEL_TITLES[name] not in text, name
+    assert PANEL_TITLES["interview"] not in text
+    assert text.index("Today · ") < text.index("Due in the next") < text.index("Activity · ")
+    wrong = CliRunner().invoke(app, ["stats", "--section", "calendar"])
+    assert wrong.exit_code == 2 and "calendar" in wrong.output
+
+
+def test_the_command_offers_exactly_the_dashboards_sections() -> None:
+    assert tuple(s.value for s in StatsSection) == SECTIONS
+    help_text = " ".join(CliRunner().invoke(app, ["stats", "--help"]).output.split())
+    assert "--section" in help_text and "--all" in help_text
+    for name in SECTIONS:
+        assert name in help_text, name
+
+
+def test_after_a_month_the_json_keeps_every_figure_and_agrees_with_the_screen(
+    month_old: datetime, bank: Bank, dlquiz_home: Path
+) -> None:
+    output = json.loads(stats_command("--json"))
+    check_schema(output)
+    today, forecast = output["today"], output["forecast"]
+    assert forecast[0]["due"] == today["due"] + today["due_later"]
+    with Store.open(dlquiz_home / "progress.db") as store:
+        suspended = store.suspended(bank.id)
+        cards = store.cards(bank.id)
+    assert {c["id"] for c in output["suspended"]} == suspended and suspended
+    leeches = {qid for qid, c in cards.items() if c.lapses >= LEECH_LAPSES}
+    assert {c["id"] for c in output["leeches"]} == leeches and leeches
+    lapses = [c["lapses"] for c in output["leeches"]]
+    assert lapses == sorted(lapses, reverse=True)
+    assert all(c["suspended"] == (c["id"] in suspended) for c in output["leeches"])
+    # every figure the screen hides is in the JSON: all topics, the forecast, the activity
+    assert len(output["topics"]) == len(bank.topics)
+    assert len(forecast) == 14 and len(output["activity"]["days"]) == 182
+    assert output["activity"]["total_reviews"] > 500
+    screen = stats_command()
+    assert f"streak {output['activity']['current_streak']} days" in screen
+    month = output["retention"]["30d"]
+    assert f"{round(month['rate'] * 100)}% measured over the last 30 days" in screen
+
+
+# --- due now, later today, the forecast; leeches and suspended cards ----------------------------
+
+
+def test_due_now_and_later_today_add_up_to_todays_forecast(store: Store, bank: Bank) -> None:
+    put(
+        store,
+        card(bank, "pooling", due=START - timedelta(days=2)),  # overdue: due now
+        card(bank, "relu", due=START + timedelta(hours=3)),  # later today
+        card(bank, "lstm", state=LEARNING, due=START + timedelta(minutes=10)),  # later today
+        card(bank, "gans", due=START - timedelta(hours=1)),  # due, but skipped until tomorrow
+        card(bank, "swish", due=START - timedelta(hours=1)),  # due, but suspended
+        card(bank, "cnn", due=START + timedelta(hours=3), lapses=9),  # later today, suspended
+    )
+    store.bury(bank.id, "gans", to_ms(UTC4.tomorrow_start(START)))
+    stats = stats_of(store, bank, suspended=frozenset({"swish", "cnn"}))
+    assert (stats.today.due, stats.today.due_later) == (1, 2)
+    assert [d.total for d in stats.forecast[:3]] == [3, 1, 0]  # gans counts from tomorrow
+    assert stats.forecast[0].total == stats.today.due + stats.today.due_later
+    assert sum(t.due for t in stats.per_topic if t.topic == "cnn") == 1  # pooling, not cnn
+    text = render(stats, 100)
+    assert "1 due now · 2 more later today  → dlquiz practice" in text
+    assert "today: 1 due now (overdue included) + 2 later today" in text
+
+
+def test_the_due_time_is_the_schedulers(store: Store, bank: Bank) -> None:
+    """Stats ask the scheduler when a card falls due (`due_at`), as a session does: a review
+    card due at 18:00 is due from the start of its study day, so it is due now at noon."""
+    put(store, card(bank, "pooling", due=at(TODAY, 18)))
+    assert (stats_of(store, bank).today.due, stats_of(store, bank).today.due_later) == (0, 1)
+    scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
+    stats = compute(
+        store,
+        bank,
+        now=START,
+        days=UTC4,
+        recall=scheduling.retrievability,
+        due_at=scheduling.due_ms,
+        desired_retention=0.9,
+        new_per_day=10,
+        suspended=frozenset(),
+    )
+    assert (stats.today.due, stats.today.due_later) == (1, 0)
+
+
+def test_leeches_and_suspended_cards_are_listed_with_what_to_do(store: Store, bank: Bank) -> None:
+    put(
+        store,
+        card(bank, "pooling", lapses=LEECH_LAPSES),  # a leech, the threshold itself
+        card(bank, "relu", lapses=13),  # the worst leech, suspended
+        card(bank, "dropout", lapses=LEECH_LAPSES - 1),  # hard, not yet a leech
+    )
+    recall = {"pooling": 0.6, "relu": 0.3, "dropout": 0.5}
+    stats = stats_of(store, bank, recall=recall, suspended=frozenset({"relu", "gans"}))
+    assert [(c.id, c.lapses, c.suspended) for c in stats.leeches] == [
+        ("relu", 13, True),
+        ("pooling", 8, False),
+    ]
+    # in bank order; gans was suspended before it was ever reviewed: no recall to give
+    assert [(c.id, c.lapses, c.recall) for c in stats.suspended] == [
+        ("relu", 13, 0.3),
+        ("gans", 0, None),
+    ]
+    assert [h.id for h in stats.hardest] == ["pooling", "dropout"]  # suspended: not to drill
+    output = stats.to_json()
+    check_schema(output)
+    assert output["leeches"][0] == {
+        "id": "relu",
+        "number": bank.find("relu").number,  # type: ignore[union-attr]
+        "question": bank.find("relu").question,  # type: ignore[union-attr]
+        "lapses": 13,
+        "recall": 0.3,
+        "suspended": True,
+    }
+    assert output["suspended"][1]["recall"] is None
+    assert output["settings"]["leech_lapses"] == 8
+    screen = render(stats, 100, sections=None)
+    assert re.search(r"leeches +1 card with 8\+ lapses: pooling +→ dlquiz show pooling", screen)
+    assert re.search(r"suspended +2 never shown: relu, gans", screen)
+    everything = render(stats, 100)
+    assert re.search(r"relu +13 +30% +suspended · ", everything)
+    assert re.search(r"gans +0 +What are generative", everything)
+
+
+def test_no_leech_and_nothing_suspended_say_so_when_asked(store: Store, bank: Bank) -> None:
+    put(store, card(bank, "pooling", lapses=1))
+    stats = stats_of(store, bank)
+    text = render(stats, 100, sections=("leeches", "suspended"))
+    assert "None: no card has 8 lapses or more." in text and "None." in text
+    today = render(stats, 100, sections=())
+    assert "│ leeches" not in today and "│ suspended" not in today
+
+
+# --- the Today panel: new cards ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("limit", "introduced", "expected"),
+    [
+        (10, 3, "7 of 10 left today · 47 never seen  → dlquiz practice"),
+        (3, 3, "none left today (daily limit of 3 reached) · 47 never seen"),
+        (0, 3, "off (daily limit 0) · 47 never seen"),
+    ],
+)
+def test_new_cards_left_today_follow_the_daily_limit(
+    store: Store, bank: Bank, limit: int, introduced: int, expected: str
+) -> None:
+    for qid in ("pooling", "relu", "dropout")[:introduced]:
+        log(store, bank, qid, at(TODAY, 9), before=NEW)
+        put(store, card(bank, qid, due=START + timedelta(days=1)))
+    stats = stats_of(store, bank, new_per_day=limit)
+    assert stats.today.new_left == max(0, limit - introduced)
+    assert stats.to_json()["settings"]["new_per_day"] == limit
+    assert f"new cards      {expected}" in render(stats, 100, sections=())
+
+
+def test_practice_with_no_new_cards_allowed_says_they_are_off_not_done() -> None:
+    result = CliRunner().invoke(app, ["practice", "--new", "0"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "New cards are off (a daily limit of 0; 50 still new)." in text
+    assert "Today's new cards are done" not in text
+    assert "dlquiz practice --new 10" in text
+
+
+# --- the activity calendar's months -------------------------------------------------------------
+
+
+def test_month_names_sit_at_the_week_where_the_month_starts(store: Store, bank: Bank) -> None:
+    """Today is Wednesday 16 December 2026: 1 December is the Tuesday of the week beginning
+    Monday 30 November, so "Dec" names that week's column, not the next one."""
+    now = datetime(2026, 12, 16, 12, tzinfo=UTC)
+    for day in range(1, 7):  # study on 1 to 6 December, in the week that began in November
+        log(store, bank, "pooling", datetime(2026, 12, day, 12, tzinfo=UTC))
+    text = render(stats_of(store, bank, now=now), 60, sections=("activity",))
+    lines = text.splitlines()
+    months = next(i for i, line in enumerate(lines) if "Dec" in line and "Nov" in line)
+    monday, sunday = lines[months + 1], lines[months + 7]
+    assert monday.startswith("│ Mon ") and sunday.startswith("│ Sun ")
+
+    def column(day: date) -> int:
+        """Where `day`'s cell is on screen: weeks are columns, two characters apart."""
+        weeks = (date(2026, 12, 14) - (day - timedelta(days=day.weekday()))).days // 7
+        return len(monday.rstrip(" │")) - 1 - 2 * weeks
+
+    assert lines[months].index("Dec") == column(date(2026, 12, 1))
+    assert lines[months].index("Nov") == column(date(2026, 11, 1))  # a Sunday: week of 26 Oct
+    assert lines[months].index("Oct") == column(date(2026, 10, 1))
+    # the cells under "Dec": the week of 30 November, with its six days of December studied
+    assert monday[column(date(2026, 11, 30))] == "·" and sunday[column(date(2026, 12, 6))] != "·"
+
+
+# --- the house: stats.py is arithmetic, the store answers ---------------------------------------
+
+
+def test_stats_module_writes_no_sql() -> None:
+    """All SQL lives in store.py: stats.py asks the store's methods for rows."""
+    source = (Path(__file__).resolve().parent.parent / "src/dlquiz/stats.py").read_text()
+    assert not re.search(r"\b(SELECT|INSERT|CREATE|DELETE)\b|\.db\b|\.query\(", source)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    reviews=st.lists(
+        st.tuples(st.integers(0, 20 * 24 * 60), st.sampled_from(["pooling", "relu", "lstm"])),
+        max_size=40,
+    ),
+    cut=st.integers(1, 15 * 60 * 1000 - 1),
+)
+def test_review_tallies_agree_whichever_way_the_store_counts(
+    bank: Bank, reviews: list[tuple[int, str]], cut: int
+) -> None:
+    """Per-slot counts (a whole bank, periods on 15-minute slots), the log itself (some
+    questions, or periods off the slots) and a plain count in Python agree."""
+    start = EASTER - timedelta(days=20)
+    days = [to_ms(start + timedelta(days=i)) for i in range(22)]
+    with tempfile.TemporaryDirectory() as folder, Store.open(Path(folder) / "p.db") as store:
+        for minutes, qid in reviews:
+            log(store, bank, qid, start + timedelta(minutes=minutes), seconds=minutes % 7)
+        with store.reading():
+            by_slots = store.review_tallies(bank.id, days)
+            by_log = store.review_tallies(bank.id, days, {"pooling", "relu", "lstm"})
+            off_slots = store.review_tallies(bank.id, [b + cut for b in days])
+            some = store.review_tallies(bank.id, days, {"pooling"})
+            span = store.review_span(bank.id)
+
+    def plain_count(bounds: list[int], ids: set[str]) -> dict[int, tuple[int, int]]:
+        counted: dict[int, tuple[int, int]] = {}
+        for minutes, qid in reviews:
+            when = to_ms(start + timedelta(minutes=minutes))
+            for i in range(len(bounds) - 1):
+                if qid in ids and bounds[i] <= when < bounds[i + 1]:
+                    n, ms = counted.get(i, (0, 0))
+                    counted[i] = (n + 1, ms + (minutes % 7) * 1000)
+        return counted
+
+    every = {"pooling", "relu", "lstm"}
+    assert by_slots == by_log
+    assert {i: (t.reviews, t.duration_ms) for i, t in by_slots.items()} == plain_count(days, every)
+    shifted = [b + cut for b in days]
+    assert {i: (t.reviews, t.duration_ms) for i, t in off_slots.items()} == plain_count(
+        shifted, every
+    )
+    assert {i: (t.reviews, t.duration_ms) for i, t in some.items()} == plain_count(
+        days, {"pooling"}
+    )
+    if reviews:
+        times = [to_ms(start + timedelta(minutes=m)) for m, _ in reviews]
+        assert span == (min(times), max(times))
+    else:
+        assert span is None and by_slots == {}
+
+
+def test_the_default_screen_stays_within_40_lines_with_everything_to_say(
+    store: Store, bank: Bank
+) -> None:
+    """Every line of the Today panel in use, long ids, many leeches and suspended cards: still
+    40 lines at 100 columns, with as many ids as fit one line and the rest counted."""
+    leeches = [q.id for q in bank.questions if len(q.id) > 20][:8]
+    put(store, *(card(bank, qid, lapses=9, due=START - timedelta(hours=1)) for qid in leeches))
+    put(store, card(bank, "relu", due=START + timedelta(hours=2)))
+    for qid in leeches[:2]:
+        log(store, bank, qid, at(TODAY, 8), rating=1)
+    interview = START + timedelta(days=19)
+    store.set_interview(InterviewRow(bank.id, to_ms(interview), "2026-03-21", "12:00", 0.95, 0))
+    scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
+    plan = interview_plan(store, bank, scheduling, UTC4, START, 10)
+    stats = stats_of(store, bank, recall={}, suspended=frozenset(leeches[4:]))
+    stats = stats._replace(interview=plan)
+    assert len(stats.leeches) == 8 and len(stats.suspended) == 4
+    lines = render(stats, 100, sections=None).splitlines()
+    assert re.search(r"│ interview +Sat 21 Mar \(in 19 days\) · expect ", "\n".join(lines))
+    assert len(lines) <= 40 and max(len(line) for line in lines) <= 100
+    text = "\n".join(lines)
+    # one line each: as many ids as fit (none, if the command would not fit beside them)
+    assert re.search(r"leeches +4 cards with 8\+ lapses  → dlquiz show [a-z-]+ +│", text)
+    assert re.search(r"suspended +4 never shown: [a-z-]+(, [a-z-]+)* and \d more +│", text)
+
+
+def test_new_cards_left_count_only_cards_a_session_could_show(store: Store, bank: Bank) -> None:
+    """Three questions never seen; one skipped until tomorrow, one suspended: one left."""
+    scope = ("rnn", "cnn")  # five questions
+    seen = [q.id for q in bank.with_topics(scope)][:2]
+    put(store, *(card(bank, qid, due=START + timedelta(days=3)) for qid in seen))
+    unseen = [q.id for q in bank.with_topics(scope) if q.id not in seen]
+    assert len(unseen) == 3
+    store.bury(bank.id, unseen[0], to_ms(UTC4.tomorrow_start(START)))
+    stats = stats_of(store, bank, topics=scope, suspended=frozenset({unseen[1]}))
+    assert (stats.overview.new, stats.today.new_left) == (3, 1)
+
+
+def test_new_cards_left_follow_the_daily_limit_of_the_whole_bank(
+    store: Store, bank: Bank, make_session: Callable[..., Session], clock: FakeClock
+) -> None:
+    """The limit counts every new card of the bank today, as `practice --topic` does."""
+    clock.now = at(TODAY, 9)
+    session = make_session(new_per_day=4, topics=("fundamentals",))
+    for _ in range(3):
+        item = session.next()
+        assert item is not None and item.state == "new"
+        session.rate(item, Rating.Good)
+    stats = stats_of(store, bank, now=clock.now, topics=("cnn",), new_per_day=4)
+    assert (stats.today.new, stats.today.new_left) == (0, 1)
+    cnn = make_session(new_per_day=4, topics=("cnn",))
+    assert cnn.new_today_left(clock.now) == stats.today.new_left
+
+
+def test_due_now_is_what_a_session_would_ask(
+    month_old: datetime, bank: Bank, dlquiz_home: Path
+) -> None:
+    """At several moments after a month of use, `today.due` equals the cards a practice
+    session started then counts as due (`Session.due_left`)."""
+    scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
+    seen = set()
+    with Store.open(dlquiz_home / "progress.db") as store:
+        for hours in (0, 6, 18, 20, 30, 50):
+            moment = month_old + timedelta(hours=hours)
+            stats = compute(
+                store,
+                bank,
+                now=moment,
+                days=UTC4,
+                recall=scheduling.retrievability,
+                due_at=scheduling.due_ms,
+                desired_retention=0.9,
+                new_per_day=10,
+                suspended=store.suspended(bank.id),
+            )
+            clock = FakeClock(moment)
+            session = Session(bank=bank, store=store, scheduling=scheduling, days=UTC4, clock=clock)
+            assert stats.today.due == session.due_left(), moment
+            assert stats.forecast[0].total == stats.today.due + stats.today.due_later
+            seen.add(stats.today.due)
+    assert len(seen) > 2  # moments with different numbers of cards due
+
+
+@pytest.mark.parametrize(
+    ("passed", "verdict"),
+    [
+        (8996, "90% measured over the last 30 days · target 90% · on target"),
+        (8949, "89% measured over the last 30 days · target 90% · below target"),
+    ],
+)
+def test_retention_against_the_target_reads_as_the_percents_shown(
+    store: Store, bank: Bank, passed: int, verdict: str
+) -> None:
+    """89.96% shows as 90%, and is not called below a target of 90%."""
+    stats = stats_of(store, bank)
+    month = stats.retention[1]._replace(reviews=10_000, passed=passed)
+    stats = stats._replace(retention=(stats.retention[0], month, stats.retention[2]))
+    stats = stats._replace(total_reviews=10_000)  # not an empty store: the Today panel shows
+    assert re.search(rf"retention +{verdict}", render(stats, 100, sections=()))

@@ -8,18 +8,24 @@ problem is reported at once with its line number. Loading is safe for untrusted 
 from __future__ import annotations
 
 import re
+from datetime import date as Date
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from dlquiz.model import KeyPoint, Question, did_you_mean
+from dlquiz.model import KeyPoint, Question, UsageError, did_you_mean
+from dlquiz.paths import TooLarge, read_limited
 
 __all__ = ["Bank", "BankError", "KeyPoint", "Problem", "Question", "Source", "load_bank"]
 
 FORMAT_VERSION = 1
+MAX_BANK_BYTES = 50 * 1024 * 1024  # 10,000 full questions take about 22 MB
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TEXT = {"question": 2_000, "answer": 20_000, "hint": 1_000, "correction": 2_000, "point": 200}
 MAX_KEY_POINTS = 8
+# Characters that reorder how text is displayed (U+202A-202E, U+2066-2069, U+200E/F): in a
+# bank they can make a question or answer read differently on screen from what the file says.
+BIDI_RE = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 _T = "tag:yaml.org,2002:"
 PLAIN_TAGS = {
@@ -82,6 +88,35 @@ class Bank:
         wanted = set(topics)
         return [q for q in self.questions if wanted.intersection(q.topics)]
 
+    def resolve_topics(self, values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+        """The topics named by `--topic cnn --topic rnn` or `--topic cnn,rnn`, in order, each
+        once. An unknown or empty name is a UsageError: it never silently means every topic."""
+        chosen: list[str] = []
+        for value in values or []:
+            for part in value.split(","):
+                topic = part.strip().lower()
+                if not topic:
+                    raise UsageError(f"--topic: empty topic name. Topics: {', '.join(self.topics)}")
+                if topic not in self.topics:
+                    raise UsageError(
+                        f"unknown topic {topic!r}{did_you_mean(topic, self.topics)} "
+                        f"Topics: {', '.join(self.topics)}"
+                    )
+                if topic not in chosen:
+                    chosen.append(topic)
+        return tuple(chosen)
+
+    def lookup(self, id_or_number: str) -> Question:
+        """The question with this id or number; a UsageError that suggests near ids if none."""
+        found = self.find(id_or_number)
+        if found is None:
+            near = did_you_mean(id_or_number.lower(), (q.id for q in self.questions), n=3)
+            raise UsageError(
+                f"no question {id_or_number!r} in {self.path.name}"
+                + (near or "; `dlquiz list` shows them all")
+            )
+        return found
+
     def topic_counts(self) -> dict[str, int]:
         counts = dict.fromkeys(self.topics, 0)
         for q in self.questions:
@@ -122,38 +157,75 @@ def load_bank(path: Path) -> Bank:
 
 
 def read_bytes(path: Path) -> bytes:
-    """The bytes of a bank file; a file that cannot be read is a BankError too."""
+    """The bytes of a bank file; a file that cannot be read is a BankError too. A file larger
+    than MAX_BANK_BYTES is refused before it is read whole (a device such as /dev/zero, whose
+    size the file system does not know, is read no further than the limit)."""
     try:
-        return path.read_bytes()
+        return read_limited(path, MAX_BANK_BYTES, "bank")
     except FileNotFoundError:
         reason = "no such file"
     except IsADirectoryError:
         reason = "is a directory, not a bank file"
+    except TooLarge as e:
+        reason = str(e)
     except OSError as e:
         reason = e.strerror or str(e)
     raise BankError([Problem(str(path), 0, "file", reason)])
 
 
-def parse_bank(raw: bytes, path: Path) -> Bank:
-    """Validate the bytes of a bank file; `path` names it in messages."""
-    label = str(path)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        column = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+def _decode(raw: bytes, label: str) -> str:
+    """The text of a bank, which must be UTF-8 (a UTF-8 byte-order mark is allowed)."""
+    for bom, name in (
+        (b"\xff\xfe\x00\x00", "UTF-32"),
+        (b"\x00\x00\xfe\xff", "UTF-32"),
+        (b"\xff\xfe", "UTF-16"),
+        (b"\xfe\xff", "UTF-16"),
+    ):
+        if raw.startswith(bom):
+            raise BankError(
+                [
+                    Problem(
+                        label,
+                        0,
+                        "file",
+                        f"is {name} (it starts with a {name} byte-order mark); save it as UTF-8",
+                    )
+                ]
+            )
+    if b"\x00" in raw[:4096] and raw[:4096].count(b"\x00") * 4 >= len(raw[:4096]):
         raise BankError(
             [
                 Problem(
-                    label, line, "file", f"not UTF-8: byte 0x{raw[e.start]:02x} at column {column}"
+                    label,
+                    0,
+                    "file",
+                    "holds NUL bytes: it looks like UTF-16 or UTF-32 without a "
+                    "byte-order mark; save it as UTF-8",
                 )
             ]
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        start = e.start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+        line = raw.count(b"\n", 0, start) + 1
+        column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
+        raise BankError(
+            [Problem(label, line, "file", f"not UTF-8: byte 0x{raw[start]:02x} at column {column}")]
         ) from None
+
+
+def parse_bank(raw: bytes, path: Path) -> Bank:
+    """Validate the bytes of a bank file; `path` names it in messages."""
+    label = str(path)
+    if len(raw) > MAX_BANK_BYTES:
+        raise BankError([Problem(label, 0, "file", f"is larger than {MAX_BANK_BYTES >> 20} MB")])
+    text = _decode(raw, label)
     node = _compose(text, label)
     checker = _Checker(label)
     bank = checker.bank(node, path)
     if checker.problems or bank is None:
-        raise BankError(checker.problems)
+        raise BankError(sorted(checker.problems, key=lambda p: p.line))
     bank.warnings = tuple(checker.warnings)
     return bank
 
@@ -188,6 +260,9 @@ def _compose(text: str, label: str) -> _Node:
         line = mark.line + 1 if mark is not None else 0
         column = f" (column {mark.column + 1})" if mark is not None else ""
         what = e.problem or e.context or "invalid YAML"
+        if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
+            what = "a tab is used for indentation; YAML indents with spaces only"
+            raise BankError([Problem(label, line, "yaml", f"{what}{column}")]) from None
         start = e.context_mark
         if (
             e.problem
@@ -202,6 +277,15 @@ def _compose(text: str, label: str) -> _Node:
         raise BankError([Problem(label, 0, "yaml", str(e).splitlines()[0])]) from None
     finally:
         loader.dispose()
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column of `text`, or "" past its end."""
+    lines = text.split("\n", line + 1)
+    if line >= len(lines):
+        return ""
+    row = lines[line]
+    return row[column] if column < len(row) else ""
 
 
 def _build(loader: Any, yaml: Any, label: str) -> _Node:
@@ -321,6 +405,15 @@ class _Checker:
         if limit is not None and len(text) > limit:
             self.problem(node, where, f"is {len(text):,} characters long (at most {limit:,})")
             return None
+        bidi = BIDI_RE.search(text)
+        if bidi is not None:
+            self.problem(
+                node,
+                where,
+                f"holds the bidirectional control U+{ord(bidi.group()):04X} at character "
+                f"{bidi.start() + 1}: it can make text show in another order than it is written",
+            )
+            return None
         return text
 
     def slug(self, node: Any, where: str) -> str | None:
@@ -368,6 +461,12 @@ class _Checker:
         if node.kind != SCALAR or node.tag != f"{_T}int":
             self.problem(node, "format_version", f"expected an integer, got {_kind(node)}")
             return None
+        if not re.fullmatch(r"[0-9]{1,9}", node.value):
+            # YAML 1.1 also reads 0x1, 0b1, 1:0 and 1_ as integers: a version is plain digits
+            self.problem(
+                node, "format_version", f"expected a plain integer such as 1, got {node.value!r}"
+            )
+            return None
         version = int(node.value)
         if version != FORMAT_VERSION:
             self.problem(
@@ -393,10 +492,15 @@ class _Checker:
             date_node = entries["date"][1]
             if not self._tag_ok(date_node, "source.date"):
                 pass
-            elif date_node.kind == SCALAR and DATE_RE.match(str(date_node.value)):
-                date = str(date_node.value)
-            else:
+            elif date_node.kind != SCALAR or not DATE_RE.match(str(date_node.value)):
                 self.problem(date_node, "source.date", "expected a date as YYYY-MM-DD")
+            else:
+                try:
+                    date = Date.fromisoformat(date_node.value).isoformat()
+                except ValueError:
+                    self.problem(
+                        date_node, "source.date", f"{date_node.value} is not a date in the calendar"
+                    )
         url = self.string(entries["url"][1], "source.url") if "url" in entries else None
         if title is None or publisher is None or date is None:
             return None
@@ -437,30 +541,55 @@ class _Checker:
         numbers: dict[str, int] = {}
         ok = True
         for index, item in enumerate(items):
-            q = self._question(item, index, topics)
-            if q is None:
-                ok = False
-                continue
+            q, qid, number = self._question(item, index, topics)
+            ok = ok and q is not None
             where = f"questions[{index}]"
-            if q.id in ids:
+            # Checked even when the question has other problems, so that every problem is
+            # reported at once.
+            if qid is not None:
+                if qid in ids:
+                    self.problem(
+                        item, f"{where}.id", f"duplicate id {qid!r} (first on line {ids[qid]})"
+                    )
+                    ok = False
+                ids.setdefault(qid, item.line)
+            if number is not None:
+                if number.lower() in numbers:
+                    first = numbers[number.lower()]
+                    self.problem(
+                        item,
+                        f"{where}.number",
+                        f"duplicate number {number!r} (first on line {first})",
+                    )
+                    ok = False
+                numbers.setdefault(number.lower(), item.line)
+            if q is not None:
+                questions.append(q)
+        plain_numbers = {re.sub(r"[()\s]", "", n): line for n, line in numbers.items()}
+        for index, item in enumerate(items):
+            # `dlquiz show 3` finds a question by id or by number: an id that is another
+            # question's number would hide that question.
+            entries = item.value if item.kind == MAP else []
+            qid_node = next((v for k, v in entries if k.value == "id"), None)
+            if qid_node is None or qid_node.kind != SCALAR:
+                continue
+            qid = str(qid_node.value).strip()
+            other = plain_numbers.get(qid)
+            if other is not None and other != item.line:
                 self.problem(
-                    item, f"{where}.id", f"duplicate id {q.id!r} (first on line {ids[q.id]})"
+                    qid_node,
+                    f"questions[{index}].id",
+                    f"{qid!r} is the number of the question on line {other}: "
+                    "`dlquiz show` could not tell them apart",
                 )
                 ok = False
-            if q.number.lower() in numbers:
-                first = numbers[q.number.lower()]
-                self.problem(
-                    item,
-                    f"{where}.number",
-                    f"duplicate number {q.number!r} (first on line {first})",
-                )
-                ok = False
-            ids.setdefault(q.id, q.line)
-            numbers.setdefault(q.number.lower(), q.line)
-            questions.append(q)
         return tuple(questions) if ok else None
 
-    def _question(self, node: Any, index: int, topics: dict[str, str] | None) -> Question | None:
+    def _question(
+        self, node: Any, index: int, topics: dict[str, str] | None
+    ) -> tuple[Question | None, str | None, str | None]:
+        """The question (None if it has a problem), and its id and number when they are
+        valid, for the checks across questions."""
         where = f"questions[{index}]"
         entries = self.mapping(
             node,
@@ -468,7 +597,7 @@ class _Checker:
             ("id", "number", "topics", "question", "answer", "key_points", "hint", "corrections"),
         )
         if entries is None:
-            return None
+            return None, None, None
 
         def get(name: str, limit: int | None = None) -> str | None:
             if name not in entries:
@@ -495,8 +624,8 @@ class _Checker:
             or key_points is None
             or corrections is None
         ):
-            return None
-        return Question(
+            return None, qid, number
+        question_ = Question(
             id=qid,
             number=number,
             topics=question_topics,
@@ -507,6 +636,7 @@ class _Checker:
             corrections=corrections,
             line=node.line,
         )
+        return question_, qid, number
 
     def _number(self, entries: dict[str, tuple[Any, Any]], where: str) -> str | None:
         if "number" not in entries:
@@ -530,21 +660,22 @@ class _Checker:
             self.problem(node, f"{where}.topics", "needs at least one topic")
             return None
         result: list[str] = []
+        ok = True
         for item in items:
             slug = self.string(item, f"{where}.topics")
             if slug is None:
-                return None
-            if topics is not None and slug not in topics:
+                ok = False
+            elif topics is not None and slug not in topics:
                 hint = did_you_mean(slug, topics)
                 self.problem(
                     item,
                     f"{where}.topics",
                     f"unknown topic {slug!r}{hint} (defined: {', '.join(topics)})",
                 )
-                return None
-            if slug not in result:
+                ok = False
+            elif slug not in result:
                 result.append(slug)
-        return tuple(result)
+        return tuple(result) if ok else None
 
     def _said_by(
         self,
@@ -643,10 +774,9 @@ class _Checker:
         result: list[str] = []
         for item in items:
             text = self.string(item, f"{where}.corrections", MAX_TEXT["correction"])
-            if text is None:
-                return None
-            result.append(text)
-        return tuple(result)
+            if text is not None:
+                result.append(text)
+        return tuple(result) if len(result) == len(items) else None
 
 
 def _kind(node: Any) -> str:

@@ -6,27 +6,59 @@ modification time and a CRC-32 checksum of its content (and on the dlquiz versio
 validation rules may change), so any change to the file, even one that keeps size and time,
 re-reads it. (A checksum, not a cryptographic hash: it detects edits, and zlib is a fraction of
 a millisecond to import where hashlib takes several, at every start.)
-JSON cannot run code when read, whatever the cache file contains; a cache entry that fails to
-load is ignored and rewritten.
+JSON cannot run code when read, whatever the cache file contains, and an entry is never
+trusted: one that fails to load, or whose content is not exactly the shape and types a bank has
+(an empty question list, a number where text belongs...), is ignored and rewritten.
+
+Next to each entry, a small `.id` file records which bank id that path had, so that `doctor` can
+tell when two different files use the same id (and so share progress).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
+import threading
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from dlquiz import __version__
-from dlquiz.bank import Bank, Source, parse_bank, read_bytes
+from dlquiz.bank import MAX_BANK_BYTES, Bank, Source, parse_bank, read_bytes
 from dlquiz.model import KeyPoint, Question
+from dlquiz.paths import read_limited
 
-CACHE_FORMAT = 3  # 3: key points keep their `contradicts`
+# 3: stricter validation (format_version digits, real dates, bidi, id/number); 4: key points
+# keep their `contradicts`, and the grader checks them against the answer
+CACHE_FORMAT = 4
+SLOW_PARSE_SECONDS = 0.5  # a parse longer than this says so on stderr
 
 
-def load(path: Path, cache_dir: Path | None) -> Bank:
-    """The validated bank at `path`, from the cache when the file has not changed."""
+def _stderr_notice(message: str) -> None:
+    """Write a progress line to stderr when it is a terminal (never into a pipe or a log)."""
+    try:
+        if sys.stderr is not None and sys.stderr.isatty():
+            sys.stderr.write(message)
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
+def load(
+    path: Path,
+    cache_dir: Path | None,
+    *,
+    write: bool = True,
+    notice: Callable[[str], None] = _stderr_notice,
+) -> Bank:
+    """The validated bank at `path`, from the cache when the file has not changed.
+
+    `write=False` reads the cache but never writes it (for `doctor`, which changes nothing).
+    A parse that takes longer than SLOW_PARSE_SECONDS (a first start on a big bank) says what
+    it is doing through `notice`, so that the screen is not blank for seconds.
+    """
     raw = read_bytes(path)
     info = path.stat()
     resolved = str(path.resolve())
@@ -43,10 +75,60 @@ def load(path: Path, cache_dir: Path | None) -> Bank:
         cached = _read(entry, key, path)
         if cached is not None:
             return cached
-    bank = parse_bank(raw, path)
-    if entry is not None:
+    bank = _parse_telling(raw, path, notice)
+    if entry is not None and write:
         _write(entry, key, bank)
     return bank
+
+
+def _parse_telling(raw: bytes, path: Path, notice: Callable[[str], None]) -> Bank:
+    """parse_bank, saying so through `notice` if it has not finished after half a second."""
+    from dlquiz.text import literal
+
+    size = f"{len(raw) / 1_000_000:.1f} MB" if len(raw) >= 100_000 else f"{len(raw):,} bytes"
+    said = threading.Event()
+
+    def tell() -> None:
+        said.set()
+        notice(f"Reading {literal(str(path))} ({size}) for the first time...")
+
+    timer = threading.Timer(SLOW_PARSE_SECONDS, tell)
+    timer.daemon = True
+    timer.start()
+    try:
+        return parse_bank(raw, path)
+    finally:
+        timer.cancel()
+        if said.is_set():
+            notice(" done.\n")
+
+
+def same_id_elsewhere(cache_dir: Path, bank: Bank) -> list[Path]:
+    """Other bank files, seen before and still there, whose bank has the same id as `bank`
+    but other content: they share its progress (the store keys progress by bank id). An
+    identical copy (the same bank installed twice) is not counted."""
+    here = str(bank.path.resolve())
+    found: list[Path] = []
+    try:
+        mine = read_limited(bank.path, MAX_BANK_BYTES, "bank")
+    except OSError:
+        mine = None
+    try:
+        marks = sorted((cache_dir / "banks").glob("*.id"))
+    except OSError:
+        return []
+    for mark in marks:
+        try:
+            seen = json.loads(read_limited(mark, 64 * 1024, "cache mark"))
+            other = Path(seen["path"])
+            if seen["id"] != bank.id or str(other) == here or not other.is_file():
+                continue
+            same_size = mine is not None and other.stat().st_size == len(mine)
+            if not (same_size and read_limited(other, MAX_BANK_BYTES, "bank") == mine):
+                found.append(other)
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    return found
 
 
 def _entry_path(cache_dir: Path, resolved: str) -> Path:
@@ -57,12 +139,12 @@ def _entry_path(cache_dir: Path, resolved: str) -> Path:
 
 def _read(entry: Path, key: dict[str, Any], path: Path) -> Bank | None:
     try:
-        data = json.loads(entry.read_bytes())
-        if data.get("key") != key:
+        data = json.loads(read_limited(entry, 4 * MAX_BANK_BYTES, "bank cache"))
+        if not isinstance(data, dict) or data.get("key") != key:
             return None
         return _bank_from(data["bank"], path)
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # missing, stale or damaged: parse the bank again
+    except Exception:  # missing, stale, damaged or of another shape: parse the bank again
+        return None
 
 
 def _write(entry: Path, key: dict[str, Any], bank: Bank) -> None:
@@ -80,7 +162,13 @@ def _write(entry: Path, key: dict[str, Any], bank: Bank) -> None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-    except OSError:
+        mark = json.dumps({"id": bank.id, "path": key["path"]}, ensure_ascii=False)
+        mark_path = entry.with_suffix(".id")
+        if not mark_path.exists() or mark_path.read_text(encoding="utf-8") != mark:
+            tmp_mark = entry.with_suffix(f".id.{os.getpid()}.tmp")
+            tmp_mark.write_text(mark, encoding="utf-8")
+            os.replace(tmp_mark, mark_path)
+    except (OSError, ValueError):
         pass
 
 
@@ -104,25 +192,66 @@ def _bank_to(bank: Bank) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _bank_from(data: dict[str, Any], path: Path) -> Bank:
-    if data["fields"] != list(Question._fields):
-        raise ValueError("cached with other question fields")
-    make_point = KeyPoint._make
-    questions = tuple(
-        Question(
-            qid, number, tuple(topics), question, answer,
-            tuple(make_point((p[0], tuple(p[1]), tuple(p[2]))) for p in points),
-            hint, tuple(corrections), line,
-        )
-        for qid, number, topics, question, answer, points, hint, corrections, line in data[
-            "questions"
-        ]
+class _Shape(ValueError):
+    """A cache entry is not exactly what `_bank_to` writes."""
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Shape("expected text")
+    return value
+
+
+def _texts(value: Any, *, empty: bool = True) -> tuple[str, ...]:
+    if not isinstance(value, list) or (not empty and not value):
+        raise _Shape("expected a list of text")
+    return tuple(_text(v) for v in value)
+
+
+def _point(value: Any) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A key point as `_bank_to` writes it: [point, alternatives, contradicts]."""
+    if not isinstance(value, list) or len(value) != 3:
+        raise _Shape("expected a key point")
+    return _text(value[0]), _texts(value[1]), _texts(value[2])
+
+
+def _question(row: Any, make_point: Callable[[Any], KeyPoint]) -> Question:
+    if not isinstance(row, list) or len(row) != len(Question._fields):
+        raise _Shape("expected a question row")
+    qid, number, topics, question, answer, points, hint, corrections, line = row
+    if not isinstance(points, list) or not points or type(line) is not int:
+        raise _Shape("expected key points and a line number")
+    return Question(
+        _text(qid), _text(number), _texts(topics, empty=False), _text(question), _text(answer),
+        tuple(make_point(_point(p)) for p in points),
+        _text(hint), _texts(corrections), line,
     )  # fmt: skip
+
+
+def _bank_from(data: Any, path: Path) -> Bank:
+    """The bank a cache entry holds; _Shape if any part is not of the expected type."""
+    if not isinstance(data, dict) or data.get("fields") != list(Question._fields):
+        raise _Shape("cached with other question fields")
+    source, topics, rows = data.get("source"), data.get("topics"), data.get("questions")
+    if not isinstance(source, dict) or set(source) != set(Source._fields):
+        raise _Shape("expected a source")
+    url = source["url"]
+    if url is not None:
+        url = _text(url)
+    if not isinstance(topics, dict) or not topics or not isinstance(rows, list) or not rows:
+        raise _Shape("expected topics and questions")
+    make_point = KeyPoint._make
+    questions = tuple(_question(row, make_point) for row in rows)
+    topic_titles = {_text(slug): _text(title) for slug, title in topics.items()}
+    if any(t not in topic_titles for q in questions for t in q.topics):
+        raise _Shape("a question's topic is not defined")
     return Bank(
-        id=data["id"],
-        title=data["title"],
-        source=Source(**data["source"]),
-        topics=dict(data["topics"]),
+        id=_text(data.get("id")),
+        title=_text(data.get("title")),
+        source=Source(
+            _text(source["title"]), _text(source["publisher"]), _text(source["date"]), url
+        ),
+        topics=topic_titles,
         questions=questions,
         path=path,
     )

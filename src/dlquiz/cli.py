@@ -1,8 +1,9 @@
 """The `dlquiz` command: thin Typer commands that wire the core to the terminal.
 
-Each command loads what it needs, calls the core, and renders the result. Failures the user can
-act on (a bad bank, a damaged store, an unknown topic) end as one line, `Error: ...`, with exit
-status 1 (2 for a misused option); never as a traceback.
+Each command reads its options, asks the core (`Workspace` for the home, the bank and the store;
+the modules named in each command for the work), and hands the result to `ui` or prints JSON.
+Failures the user can act on end as one line, `Error: ...`, with exit status 1 (2 for a misused
+option or an unknown name); never as a traceback.
 
 No `from __future__ import annotations` here: Typer reads every command's signature at each
 start, and string annotations would make it `eval` them all (about 4 ms of `dlquiz stats`).
@@ -11,27 +12,22 @@ Names imported only for type checking are quoted instead.
 
 import functools
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from difflib import get_close_matches
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NamedTuple, NoReturn, ParamSpec, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec
 
 import typer
 
 from dlquiz import __version__
-from dlquiz.paths import BANK_ENV, HOME_ENV, Paths, resolve
+from dlquiz.paths import BANK_ENV, HOME_ENV, resolve
+from dlquiz.workspace import Workspace
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from dlquiz.bank import Bank, Problem
-    from dlquiz.clock import StudyDays
-    from dlquiz.config import Config
-    from dlquiz.store import Store
+    from dlquiz.bank import Problem
 
 P = ParamSpec("P")
 
@@ -44,13 +40,6 @@ app = typer.Typer(
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-class State(NamedTuple):
-    """What the global options chose; commands read it from the context."""
-
-    paths: Paths
-    bank_option: Path | None
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -68,11 +57,14 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
         from dlquiz.bank import BankError
         from dlquiz.config import ConfigError
+        from dlquiz.model import ExportError, UsageError
         from dlquiz.store import StoreError
 
         try:
             command(*args, **kwargs)
-        except (StoreError, ConfigError) as e:
+        except UsageError as e:
+            fail(str(e), code=2)
+        except (StoreError, ConfigError, ExportError) as e:
             fail(str(e))
         except BankError as e:
             more = len(e.problems) - 1
@@ -84,6 +76,17 @@ def reported(command: Callable[P, None]) -> Callable[P, None]:
             raise typer.Exit(130) from None
 
     return wrapper
+
+
+def command(
+    short_help: str, name: str | None = None
+) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Register a command with its one-line summary; its errors end as one line (`reported`)."""
+
+    def register(function: Callable[P, None]) -> Callable[P, None]:
+        return app.command(name, short_help=short_help)(reported(function))
+
+    return register
 
 
 def console(stderr: bool = False) -> "Console":
@@ -122,86 +125,32 @@ def main_options(
 
     Start with `dlquiz practice`; see progress with `dlquiz stats`.
     """
-    ctx.obj = State(paths=resolve(home), bank_option=bank)
+    ctx.obj = Workspace(resolve(home), bank)
 
 
-# --- wiring ------------------------------------------------------------------------------------
+# --- wiring: each command's way to the workspace ------------------------------------------------
 
 
-def state(ctx: typer.Context) -> State:
+def workspace(ctx: typer.Context) -> Workspace:
     obj = ctx.find_root().obj
-    assert isinstance(obj, State)
+    assert isinstance(obj, Workspace)
     return obj
-
-
-def load_config(ctx: typer.Context) -> "Config":
-    from dlquiz.config import load
-
-    return load(state(ctx).paths.config)
-
-
-def bank_path(ctx: typer.Context, config: "Config | None" = None) -> Path:
-    from dlquiz.bank import default_bank_path
-
-    st = state(ctx)
-    if st.bank_option is not None:
-        return st.bank_option
-    if config is not None and config.bank:
-        return Path(config.bank).expanduser()
-    return default_bank_path()
-
-
-def load_bank(ctx: typer.Context, config: "Config | None" = None) -> "Bank":
-    from dlquiz import bankcache
-
-    return bankcache.load(bank_path(ctx, config), state(ctx).paths.cache)
-
-
-def open_store(ctx: typer.Context) -> "Store":
-    from dlquiz.store import Store
-
-    return Store.open(state(ctx).paths.store)
-
-
-def study_days(config: "Config") -> "StudyDays":
-    from dlquiz.clock import StudyDays
-
-    return StudyDays(None, config.rollover_hour)  # the system's local time
-
-
-def parse_topics(bank: "Bank", values: list[str] | None) -> tuple[str, ...]:
-    """`--topic cnn --topic rnn` or `--topic cnn,rnn`; unknown topics are a usage error."""
-    chosen: list[str] = []
-    for value in values or []:
-        for part in value.split(","):
-            topic = part.strip().lower()
-            if not topic:
-                continue
-            if topic not in bank.topics:
-                near = get_close_matches(topic, list(bank.topics), n=1, cutoff=0.5)
-                suggestion = f"; did you mean {near[0]!r}?" if near else ""
-                fail(
-                    f"unknown topic {topic!r}{suggestion} Topics: {', '.join(bank.topics)}",
-                    code=2,
-                )
-            if topic not in chosen:
-                chosen.append(topic)
-    return tuple(chosen)
 
 
 TopicOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--topic", "-t", help="Only these topics (repeat, or comma-separate).", show_default=False
+        "--topic",
+        "-t",
+        help="Only these topics (repeat, or comma-separate).",
+        show_default=False,
     ),
 ]
 RetentionOption = Annotated[
     float | None,
     typer.Option(
         "--retention",
-        min=0.7,
-        max=0.99,
-        help="Desired probability of recall at review time [default: 0.9].",
+        help="Desired probability of recall at review time, 0.7 to 0.99 [default: 0.9].",
         show_default=False,
     ),
 ]
@@ -214,6 +163,9 @@ LimitOption = Annotated[
         show_default=False,
     ),
 ]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")]
 
 
 # --- studying ----------------------------------------------------------------------------------
@@ -221,57 +173,27 @@ LimitOption = Annotated[
 
 def _study(
     ctx: typer.Context,
-    mode_name: str,
-    topics_arg: list[str] | None,
+    mode: str,
+    topics: list[str] | None,
     new: int | None,
     limit: int | None,
     retention: float | None,
 ) -> None:
-    from dlquiz.clock import system_clock
-    from dlquiz.scheduler import Scheduling
-    from dlquiz.session import Mode, Options, Session
-    from dlquiz.study import LineKeys, StudyLoop, TerminalKeys
-    from dlquiz.ui import nothing_due, nothing_studied
+    from dlquiz.session import Mode, Options
+    from dlquiz.study import study
 
-    config = load_config(ctx)
-    bank = load_bank(ctx, config)
-    topics = parse_topics(bank, topics_arg)
-    mode = Mode(mode_name)
-    out = console()
-    with open_store(ctx) as store:
-        session = Session(
-            bank=bank,
-            store=store,
-            scheduling=Scheduling(retention if retention is not None else config.desired_retention),
-            days=study_days(config),
-            clock=system_clock,
-            options=Options(
-                mode=mode,
-                topics=topics,
-                new_per_day=new if new is not None else config.new_per_day,
-                limit=limit,
-            ),
-        )
-        if session.next() is None:
-            if mode is Mode.PRACTICE:
-                waiting = session.new_waiting()
-                out.print(nothing_due(session.next_due(), system_clock(), topics, waiting))
-            elif topics:
-                out.print("No questions in these topics.")
-            else:
-                counts = bank.topic_counts()
-                out.print(nothing_studied(next((t for t, n in counts.items() if n), None)))
-            return
-        keys = TerminalKeys(out) if sys.stdin.isatty() else LineKeys(out)
-        outcome = StudyLoop(session, out, keys, mode.value).run()
+    ws = workspace(ctx)
+    config = ws.config.with_options(desired_retention=retention, new_per_day=new)
+    bank = ws.bank(config)
+    options = Options(Mode(mode), bank.resolve_topics(topics), config.new_per_day, limit)
+    outcome = study(ws, config, options, console())
     if outcome.error:
         fail(outcome.error)
     if outcome.exit_code:
         raise typer.Exit(outcome.exit_code)
 
 
-@app.command(short_help="Today's session: due cards, then new ones.")
-@reported
+@command("Today's session: due cards, then new ones.")
 def practice(
     ctx: typer.Context,
     topic: TopicOption = None,
@@ -289,15 +211,14 @@ def practice(
     _study(ctx, "practice", topic, new, limit, retention)
 
 
-@app.command(short_help="Drill topics now: due, then weakest, then new.")
-@reported
+@command("Drill topics now: due, then weakest, then new.")
 def review(
     ctx: typer.Context,
     topic: TopicOption = None,
     limit: LimitOption = None,
     retention: RetentionOption = None,
 ) -> None:
-    """Drill topics now, whatever is due: due first, then weakest, then unseen.
+    """Drill topics now, whatever is due: due cards first, then the weakest, then unseen.
 
     Example: dlquiz review --topic cnn --limit 10
     """
@@ -307,8 +228,7 @@ def review(
 # --- the bank ----------------------------------------------------------------------------------
 
 
-@app.command(short_help="Check a bank file; list every problem.")
-@reported
+@command("Check a bank file; list every problem.")
 def validate(
     ctx: typer.Context,
     path: Annotated[
@@ -321,14 +241,12 @@ def validate(
     Example: dlquiz validate my-bank.yaml
     """
     from dlquiz.bank import BankError, load_bank
+    from dlquiz.text import counted, literal
     from dlquiz.ui import validation_ok
 
-    target = path if path is not None else bank_path(ctx, load_config(ctx))
     try:
-        bank = load_bank(target)
+        bank = load_bank(path if path is not None else workspace(ctx).bank_path())
     except BankError as e:
-        from dlquiz.text import counted, literal
-
         for problem in e.problems:
             typer.echo(literal(str(problem)), err=True)
         typer.echo(f"{counted(len(e.problems), 'problem')} found.", err=True)
@@ -347,8 +265,7 @@ def _print_warnings(warnings: "tuple[Problem, ...]") -> None:
         typer.echo(f"{counted(len(warnings), 'warning')}.", err=True)
 
 
-@app.command(short_help="List the topics and their question counts.")
-@reported
+@command("List the topics and their question counts.")
 def topics(ctx: typer.Context) -> None:
     """List the topics with their question counts.
 
@@ -356,11 +273,10 @@ def topics(ctx: typer.Context) -> None:
     """
     from dlquiz.ui import topics_table
 
-    console().print(topics_table(load_bank(ctx, load_config(ctx))))
+    console().print(topics_table(workspace(ctx).bank()))
 
 
-@app.command("list", short_help="List the questions, by topic if asked.")
-@reported
+@command("List the questions, by topic if asked.", name="list")
 def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
     """List the questions, optionally of some topics.
 
@@ -368,14 +284,13 @@ def list_questions(ctx: typer.Context, topic: TopicOption = None) -> None:
     """
     from dlquiz.ui import questions_table
 
-    bank = load_bank(ctx, load_config(ctx))
-    chosen = parse_topics(bank, topic)
+    bank = workspace(ctx).bank()
+    chosen = bank.resolve_topics(topic)
     title = bank.title + (f" · {', '.join(chosen)}" if chosen else "")
     console().print(questions_table(bank.with_topics(chosen), title))
 
 
-@app.command(short_help="Show a question, its answer and key points.")
-@reported
+@command("Show a question, its answer and key points.")
 def show(
     ctx: typer.Context,
     question: Annotated[str, typer.Argument(help="A question id or number, e.g. pooling or 43.")],
@@ -386,18 +301,52 @@ def show(
     """
     from dlquiz.ui import question_view
 
-    bank = load_bank(ctx, load_config(ctx))
-    found = bank.find(question)
-    if found is None:
-        keys = [q.id for q in bank.questions]
-        near = get_close_matches(question.lower(), keys, n=3, cutoff=0.5)
-        hint = f"; did you mean {', '.join(near)}?" if near else "; `dlquiz list` shows them all"
-        fail(f"no question {question!r} in {bank.path.name}{hint}", code=2)
-    console().print(question_view(bank, found))
+    bank = workspace(ctx).bank()
+    console().print(question_view(bank, bank.lookup(question)))
 
 
-@app.command("grade", short_help="Grade an answer by its key points.")
-@reported
+QuestionArgument = Annotated[
+    str, typer.Argument(help="A question id or number, e.g. pooling or 43.", show_default=False)
+]
+
+
+@command("Set a card aside: practice and review skip it.")
+def suspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Set a card aside (a leech, or a question you do not need): practice and review never
+    show it until you unsuspend it. Its progress is kept.
+
+    Example: dlquiz suspend pooling
+    """
+    from dlquiz.clock import system_clock, to_ms
+
+    ws = workspace(ctx)
+    found = ws.bank().lookup(question)
+    with ws.open_store() as store:
+        done = store.suspend(ws.bank().id, found.id, to_ms(system_clock()))
+    typer.echo(
+        f"Suspended {found.id}: practice and review will not show it."
+        if done
+        else f"{found.id} is already suspended."
+    )
+    typer.echo(f"To bring it back: dlquiz unsuspend {found.id}")
+
+
+@command("Bring a suspended card back.")
+def unsuspend(ctx: typer.Context, question: QuestionArgument) -> None:
+    """Bring a suspended card back into practice and review, with its progress as it was.
+
+    Example: dlquiz unsuspend pooling
+    """
+    ws = workspace(ctx)
+    found = ws.bank().lookup(question)
+    with ws.open_store() as store:
+        done = store.unsuspend(ws.bank().id, found.id)
+    typer.echo(
+        f"{found.id} is back in practice and review." if done else f"{found.id} is not suspended."
+    )
+
+
+@command("Grade an answer by its key points.", name="grade")
 def grade_answer(
     ctx: typer.Context,
     question: Annotated[
@@ -425,7 +374,7 @@ def grade_answer(
 
     from dlquiz import matching
 
-    bank = load_bank(ctx, load_config(ctx))
+    bank = workspace(ctx).bank()
     if jsonl:
         if question is not None:
             fail("--jsonl reads the question ids from stdin: give no QUESTION", code=2)
@@ -436,9 +385,7 @@ def grade_answer(
         raise typer.Exit(1 if bad else 0)
     if question is None:
         fail("give a QUESTION id (or --jsonl)", code=2)
-    found = bank.find(question)
-    if found is None:
-        fail(f"no question {question!r} in {bank.path.name}; `dlquiz list` shows them", code=2)
+    found = bank.lookup(question)
     result = matching.grade(sys.stdin.read() if answer is None else answer, found)
     if as_json:
         typer.echo(json.dumps(matching.as_record(found, result, detail=True), ensure_ascii=False))
@@ -451,46 +398,128 @@ def grade_answer(
 # --- progress ----------------------------------------------------------------------------------
 
 
-@app.command(short_help="Your progress: mastery, retention, forecast.")
-@reported
+class StatsSection(StrEnum):
+    """The sections of `dlquiz stats` after its Today panel (dashboard.SECTIONS)."""
+
+    overview = "overview"
+    retention = "retention"
+    forecast = "forecast"
+    topics = "topics"
+    activity = "activity"
+    hardest = "hardest"
+    leeches = "leeches"
+    suspended = "suspended"
+    interview = "interview"
+    grading = "grading"
+
+
+@command("Your progress, and what to study now.")
 def stats(
     ctx: typer.Context,
     topic: TopicOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")] = False,
+    as_json: JsonOption = False,
     days: Annotated[
         int, typer.Option("--days", min=7, max=3660, help="Days of activity to show.")
     ] = 182,
+    section: Annotated[
+        list[StatsSection] | None,
+        typer.Option(
+            "--section",
+            "-s",
+            help="Show these sections after the Today panel (repeat) "
+            "[default: overview, retention and the 5 weakest topics].",
+            show_default=False,
+        ),
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", "-a", help="Show every section (whatever --section says).")
+    ] = False,
 ) -> None:
-    """Your progress: mastery, retention, forecast, activity and weakest topics.
+    """Your progress: what to do now (due, new cards left, streak, retention against the
+    target, the weakest topic), then overview, retention and topics; more with --section or --all.
 
-    Example: dlquiz stats --topic cnn
+    Example: dlquiz stats --section forecast --section activity
     """
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
 
-    config = load_config(ctx)
-    bank = load_bank(ctx, config)
-    chosen = parse_topics(bank, topic)
-    with open_store(ctx) as store:
-        from dlquiz.scheduler import Scheduling
-
-        scheduling = Scheduling(config.desired_retention)
+    ws = workspace(ctx)
+    bank = ws.bank()
+    chosen = bank.resolve_topics(topic)
+    now = system_clock()
+    with ws.open_store() as store:
+        scheduling = ws.scheduling()
         result = figures.compute(
             store,
             bank,
-            now=system_clock(),
-            days=study_days(config),
+            now=now,
+            days=scheduling.days,
             recall=scheduling.retrievability,
-            desired_retention=config.desired_retention,
+            due_at=scheduling.due_ms,
+            desired_retention=ws.config.desired_retention,
+            new_per_day=ws.config.new_per_day,
+            suspended=store.suspended(bank.id),
             topics=chosen,
             activity_days=days,
         )
+        if store.interview(bank.id) is not None:  # the planner is imported only when needed
+            from dlquiz.interview import plan_from_store
+
+            plan = plan_from_store(
+                store, bank, scheduling, scheduling.days, now, ws.config.new_per_day, chosen
+            )
+            result = result._replace(interview=plan)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
-    from dlquiz.dashboard import dashboard
+    from dlquiz.dashboard import SECTIONS, dashboard
 
-    console().print(dashboard(result))
+    sections = SECTIONS if show_all else ([s.value for s in section] if section else None)
+    console().print(dashboard(result, sections))
+
+
+@command("Set an interview date and get ready for it.")
+def interview(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None, typer.Argument(metavar="[DATE]", help="The interview's date, YYYY-MM-DD.")
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--time", metavar="HH:MM", help="Its local time [default: 09:00].")
+    ] = None,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            "--target", metavar="R", help="Recall every card should have then [default: 0.95]."
+        ),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the interview date.")] = False,
+) -> None:
+    """Set an interview date: until then, practice brings cards forward so that each is
+    recalled on the day. Without a date, show the one set and the plan.
+
+    Example: dlquiz interview 2026-12-21 --time 14:30
+    """
+    from dlquiz.clock import system_clock
+    from dlquiz.interview import change_setting, plan_from_store
+
+    ws = workspace(ctx)
+    bank, now = ws.bank(), system_clock()
+    with ws.open_store() as store:
+        said = change_setting(store, bank.id, day, at, target, clear, now)
+        plan = (
+            None
+            if clear
+            else plan_from_store(
+                store, bank, ws.scheduling(), ws.days(), now, ws.config.new_per_day
+            )
+        )
+    if said:
+        typer.echo(said)
+    if plan is not None:
+        from dlquiz.dashboard import interview as readiness
+
+        console().print(readiness(plan))
 
 
 # --- ways in and out ---------------------------------------------------------------------------
@@ -507,8 +536,7 @@ class ExportFormat(StrEnum):
     json = "json"
 
 
-@app.command(short_help="Export reviews or cards, or an Anki deck.")
-@reported
+@command("Export reviews or cards, or an Anki deck.")
 def export(
     ctx: typer.Context,
     what: Annotated[
@@ -529,62 +557,46 @@ def export(
             show_default=False,
         ),
     ] = None,
+    force: ForceOption = False,
 ) -> None:
     """Export your review log or card states (CSV, JSON), or the bank as an Anki deck.
 
     Example: dlquiz export reviews --format json -o reviews.json
     """
     from dlquiz import export as out
+    from dlquiz.text import literal
 
-    bank = load_bank(ctx, load_config(ctx))
+    ws = workspace(ctx)
+    bank = ws.bank()
+    protected = (*ws.paths.own_files(), ws.bank_path())
     if what is ExportKind.deck:
         target = output or Path(f"{bank.id}.apkg")
-        count = out.write_apkg(bank, target)
-        typer.echo(f"Wrote {count} notes to {target} (import it in Anki: File > Import).")
+        count = out.write_deck(bank, target, protected, force)
+        typer.echo(f"Wrote {count} notes to {literal(str(target))} (in Anki: File > Import).")
         return
-    with open_store(ctx) as store, _opened(output) as stream:
-        records = out.reviews(store, bank) if what is ExportKind.reviews else out.cards(store, bank)
-        if fmt is ExportFormat.json:
-            count = out.write_json(records, what.value, bank, stream)
-        else:
-            fields = out.REVIEW_FIELDS if what is ExportKind.reviews else out.CARD_FIELDS
-            count = out.write_csv(records, fields, stream)
+    with ws.open_store() as store:
+        write = out.writer(store, bank, what.value, fmt.value)
+        count = out.write_log(output, write, protected, force)
     if output is not None:
-        typer.echo(f"Wrote {count} {what.value} to {output}.")
+        typer.echo(f"Wrote {count} {what.value} to {literal(str(output))}.")
 
 
-@contextmanager
-def _opened(output: Path | None) -> Iterator[TextIO]:
-    if output is None:
-        yield sys.stdout
-        return
-    try:
-        with output.open("w", encoding="utf-8", newline="") as f:
-            yield f
-    except OSError as e:
-        fail(f"cannot write {output}: {e.strerror}")
-
-
-@app.command(short_help="Forget progress, keeping a backup.")
-@reported
-def reset(
-    ctx: typer.Context,
-    topic: TopicOption = None,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-) -> None:
+@command("Forget progress, keeping a backup.")
+def reset(ctx: typer.Context, topic: TopicOption = None, yes: YesOption = False) -> None:
     """Forget your progress (all of it, or some topics'), keeping a backup of the store.
 
     Example: dlquiz reset --topic cnn
     """
-    from datetime import datetime
+    from dlquiz import backups
+    from dlquiz.clock import system_clock
+    from dlquiz.text import counted, literal, noun
 
-    from dlquiz.text import counted, noun
-
-    bank = load_bank(ctx, load_config(ctx))
-    chosen = parse_topics(bank, topic)
+    ws = workspace(ctx)
+    bank = ws.bank()
+    chosen = bank.resolve_topics(topic)
     ids = {q.id for q in bank.with_topics(chosen)} if chosen else None
     scope = f"{noun(len(chosen), 'topic')} {', '.join(chosen)}" if chosen else f"bank {bank.id!r}"
-    with open_store(ctx) as store:
+    with ws.open_store() as store:
         cards, reviews = store.counts(bank.id, ids)
         if cards == 0 and reviews == 0:
             typer.echo(f"Nothing to reset: no progress recorded for {scope}.")
@@ -593,63 +605,95 @@ def reset(
         if not yes and not _confirm(f"Forget {forgotten}?"):
             typer.echo("Nothing changed.")
             raise typer.Exit(1)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        backup = state(ctx).paths.backups / f"progress-{stamp}.db"
-        store.backup(backup)
-        store.forget(bank.id, ids)
+        done = backups.reset(store, bank.id, ids, ws.paths.backups, system_clock())
     typer.echo(f"Forgot {forgotten}.")
-    typer.echo(f"Backup: {backup} (to undo: copy it over {state(ctx).paths.store})")
+    typer.echo(f"Backup: {literal(str(done.backup))}")
+    typer.echo(f"To undo: dlquiz restore '{literal(str(done.backup))}'")
+
+
+@command("Put back progress from a backup.")
+def restore(
+    ctx: typer.Context,
+    backup: Annotated[Path, typer.Argument(help="A backup file, as `dlquiz reset` names it.")],
+    yes: YesOption = False,
+) -> None:
+    """Put back the progress kept in a backup; the progress it replaces is backed up first.
+
+    Example: dlquiz restore ~/.local/share/dlquiz/backups/progress-20261130-091502.db
+    """
+    from dlquiz import backups
+    from dlquiz.clock import system_clock
+    from dlquiz.text import literal
+
+    ws = workspace(ctx)
+    backups.check_backup(backup)
+    if not yes and not _confirm(f"Replace all progress in {ws.paths.store} with {backup}?"):
+        typer.echo("Nothing changed.")
+        raise typer.Exit(1)
+    before = backups.restore(backup, ws.paths.store, ws.paths.backups, system_clock())
+    typer.echo(f"Restored {literal(str(backup))}.")
+    typer.echo(f"The progress it replaced is kept in {literal(str(before))}")
 
 
 def _confirm(question: str) -> bool:
+    from dlquiz.text import literal
+
     try:
-        return typer.confirm(question, default=False)
+        return typer.confirm(literal(question), default=False)
     except typer.Abort:  # Ctrl-C, or no answer on stdin
         typer.echo()
         return False
 
 
-@app.command(short_help="Check the store, bank and settings.")
-@reported
+@command("Check the store, bank and settings.")
 def doctor(ctx: typer.Context) -> None:
     """Check your progress store, bank and settings, and say what to do about problems.
 
     Example: dlquiz doctor
     """
     from dlquiz import health
-    from dlquiz.config import ConfigError
     from dlquiz.ui import checks_view
 
-    try:
-        config: Config | None = load_config(ctx)
-    except ConfigError:
-        config = None  # the settings check reports it
-    checks = health.run(state(ctx).paths, bank_path(ctx, config))
+    checks = health.run(workspace(ctx))
     console().print(checks_view(checks))
     if not all(c.ok for c in checks):
         raise typer.Exit(1)
 
 
-@app.command(short_help="Where your progress and settings live.")
-@reported
+@command("Where your progress and settings live.")
 def path(ctx: typer.Context) -> None:
     """Print where dlquiz keeps your progress, settings and cache.
 
     Example: dlquiz path
     """
-    paths = state(ctx).paths
-    typer.echo(f"home:     {paths.home}")
-    typer.echo(f"progress: {paths.store}")
-    typer.echo(f"settings: {paths.config}")
-    typer.echo(f"cache:    {paths.cache}")
-    typer.echo(f"bank:     {bank_path(ctx, load_config(ctx))}")
+    from dlquiz.text import literal
+
+    ws = workspace(ctx)
+    for name, value in (*ws.paths.named(), ("bank", ws.bank_path())):
+        typer.echo(f"{name + ':':<10}{literal(str(value))}")
 
 
 def main() -> None:
-    """The console script."""
+    """The console script: whatever the terminal or the output, one line and a status, never
+    a traceback."""
+    from dlquiz import streams
+
+    streams.make_usable()
     try:
-        app()
+        try:
+            app()
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()  # so that a full device fails here, where it is reported
     except BrokenPipeError:
         # `dlquiz list | head`: the reader left; say nothing more
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        streams.silence_stdout()
+        sys.exit(1)
+    except OSError as e:  # stdout on a full device, or a write error nothing else caught
+        streams.silence_stdout()
+        what = f"{e.filename}" if e.filename is not None else "cannot write the output"
+        fail_line = f"{what}: {e.strerror or e}"
+        from dlquiz.text import literal
+
+        sys.stderr.write(f"Error: {literal(fail_line)}\n")
         sys.exit(1)

@@ -2,32 +2,47 @@
 
 Exports stream row by row, so a log of a million reviews never sits in memory. Times are
 ISO-8601 in UTC; ratings and states are written as words (`good`, `review`) beside the numbers
-py-fsrs uses, so the files read well in a spreadsheet and load cleanly in a script.
+py-fsrs uses, so the files read well in a spreadsheet and load cleanly in a script. Each review
+carries what the grader made of its typed answer (`covered`, `suggested`; empty when nothing
+was typed) beside the rating the learner chose.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import sys
+import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
 from dlquiz.bank import Bank
 from dlquiz.clock import from_ms
-from dlquiz.model import RATING_NAMES, STATE_NAMES, CardRow, ReviewRow
+from dlquiz.model import (
+    RATING_NAMES,
+    STATE_NAMES,
+    CardRow,
+    ExportError,
+    Grading,
+    ReviewRow,
+    is_leech,
+)
 from dlquiz.store import Store
 
 EXPORT_SCHEMA = "dlquiz-export/1"
 
+
 REVIEW_FIELDS = (
     "id", "bank_id", "question_id", "rating", "rating_name", "reviewed_at", "duration_ms",
-    "state_before", "state_after", "due_after",
+    "state_before", "state_after", "due_after", "covered", "suggested",
 )  # fmt: skip
 CARD_FIELDS = (
     "bank_id", "question_id", "in_bank", "state", "step", "stability", "difficulty", "due",
-    "last_review", "reps", "lapses", "introduced",
+    "last_review", "reps", "lapses", "introduced", "leech", "suspended",
 )  # fmt: skip
 
 
@@ -49,10 +64,22 @@ def review_record(review: ReviewRow) -> dict[str, Any]:
         "state_before": STATE_NAMES[review.state_before],
         "state_after": STATE_NAMES[review.state_after],
         "due_after": _iso(review.due_after),
+        **grading_fields(review.grading),
     }
 
 
-def card_record(card: CardRow, in_bank: bool) -> dict[str, Any]:
+def grading_fields(grading: Grading | None) -> dict[str, Any]:
+    """What the grader made of the typed answer: `covered`, a flag per key point in the bank's
+    order (None: nothing was typed), and `suggested`, the rating it suggested as a word (None:
+    it abstained, or nothing was typed). CSV writes the flags as `1,0,1`."""
+    if grading is None:
+        return {"covered": None, "suggested": None}
+    suggested = None if grading.suggested is None else RATING_NAMES[grading.suggested].lower()
+    return {"covered": list(grading.covered), "suggested": suggested}
+
+
+def card_record(card: CardRow, in_bank: bool, suspended: bool = False) -> dict[str, Any]:
+    """A card's state; `leech` is true from `LEECH_LAPSES` (8) lapses, as in Anki."""
     return {
         "bank_id": card.bank_id,
         "question_id": card.question_id,
@@ -66,6 +93,8 @@ def card_record(card: CardRow, in_bank: bool) -> dict[str, Any]:
         "reps": card.reps,
         "lapses": card.lapses,
         "introduced": _iso(card.introduced),
+        "leech": is_leech(card.lapses),
+        "suspended": suspended,
     }
 
 
@@ -75,8 +104,23 @@ def reviews(store: Store, bank: Bank) -> Iterator[dict[str, Any]]:
 
 def cards(store: Store, bank: Bank) -> Iterator[dict[str, Any]]:
     ids = {q.id for q in bank.questions}
+    suspended = store.suspended(bank.id)
     rows = sorted(store.cards(bank.id).values(), key=lambda c: c.question_id)
-    return (card_record(c, c.question_id in ids) for c in rows)
+    return (card_record(c, c.question_id in ids, c.question_id in suspended) for c in rows)
+
+
+def writer(store: Store, bank: Bank, kind: str, fmt: str) -> Callable[[IO[str]], int]:
+    """A function that writes the `kind` export (`reviews` or `cards`) as `fmt` (`csv` or
+    `json`) to a stream and returns how many records it wrote."""
+    fields = REVIEW_FIELDS if kind == "reviews" else CARD_FIELDS
+
+    def write(out: IO[str]) -> int:
+        records = reviews(store, bank) if kind == "reviews" else cards(store, bank)
+        if fmt == "json":
+            return write_json(records, kind, bank, out)
+        return write_csv(records, fields, out)
+
+    return write
 
 
 def write_csv(records: Iterable[dict[str, Any]], fields: tuple[str, ...], out: IO[str]) -> int:
@@ -84,9 +128,18 @@ def write_csv(records: Iterable[dict[str, Any]], fields: tuple[str, ...], out: I
     writer.writeheader()
     count = 0
     for record in records:
-        writer.writerow({k: "" if v is None else v for k, v in record.items()})
+        writer.writerow({k: _csv_value(v) for k, v in record.items()})
         count += 1
     return count
+
+
+def _csv_value(value: Any) -> Any:
+    """None as an empty cell; a list of flags as `1,0,1`."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ",".join("1" if flag else "0" for flag in value)
+    return value
 
 
 def write_json(records: Iterable[dict[str, Any]], kind: str, bank: Bank, out: IO[str]) -> int:
@@ -155,3 +208,68 @@ def write_apkg(bank: Bank, path: Path) -> int:
         )
     genanki.Package(deck).write_to_file(str(path))
     return len(bank.questions)
+
+
+# --- writing files safely ------------------------------------------------------------------------
+
+
+def check_target(target: Path, protected: Iterable[Path], force: bool) -> None:
+    """Refuse an output file that is one of dlquiz's own (the store and its log, the settings,
+    the bank, a backup), a folder, or an existing file without `force`."""
+    resolved = target.resolve()
+    for path in protected:
+        own = path.resolve()
+        if resolved == own or own in resolved.parents or _same_file(target, path):
+            raise ExportError(f"{target} is dlquiz's own file ({path}); choose another name")
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file name (-o {target}/NAME)")
+    if not target.parent.is_dir():
+        raise ExportError(f"cannot write {target}: no folder {target.parent}")
+    if target.exists() and not force:
+        raise ExportError(f"{target} already exists; add --force to replace it")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+@contextmanager
+def replacing(target: Path, binary: bool = False) -> Iterator[Path]:
+    """A temporary file beside `target` that replaces it only once written whole: a failed
+    export (a full disk, Ctrl-C) leaves the old file as it was."""
+    try:
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as e:
+        raise ExportError(f"cannot write {target}: {e.strerror}") from None
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        with temp.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(temp, target)
+    except OSError as e:
+        raise ExportError(f"cannot write {target}: {e.strerror}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def write_log(
+    target: Path | None, write: Callable[[IO[str]], int], protected: Iterable[Path], force: bool
+) -> int:
+    """Write an export to `target` (None: stdout) with `write(stream)`; the count it returns."""
+    if target is None:
+        return write(sys.stdout)
+    check_target(target, protected, force)
+    with replacing(target) as temp, temp.open("w", encoding="utf-8", newline="") as f:
+        return write(f)
+
+
+def write_deck(bank: Bank, target: Path, protected: Iterable[Path], force: bool) -> int:
+    """The bank as an Anki package at `target`, written whole or not at all."""
+    check_target(target, protected, force)
+    with replacing(target) as temp:
+        return write_apkg(bank, temp)

@@ -28,6 +28,27 @@ NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
 STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
 
 
+# --- leeches: cards that keep being forgotten, as Anki counts them -----------------------------
+
+LEECH_LAPSES = 8  # lapses (a review card rated Again) that make a card a leech, Anki's default
+LEECH_AGAIN_EVERY = 4  # after that, the learner is told again every this many more lapses
+
+
+def is_leech(lapses: int) -> bool:
+    """A card forgotten `LEECH_LAPSES` times or more after it was learned."""
+    return lapses >= LEECH_LAPSES
+
+
+def leech_news(lapses_before: int, lapses_after: int) -> bool:
+    """Whether a rating that took a card from `lapses_before` to `lapses_after` lapses should
+    say it is a leech: at the threshold, then every `LEECH_AGAIN_EVERY` lapses more (as Anki)."""
+    return (
+        lapses_after > lapses_before
+        and is_leech(lapses_after)
+        and (lapses_after - LEECH_LAPSES) % LEECH_AGAIN_EVERY == 0
+    )
+
+
 def rating_name(rating: int) -> str:
     """`Again`, `Hard`, `Good` or `Easy`."""
     return RATING_NAMES[rating]
@@ -55,8 +76,15 @@ def state_name(row: CardRow | None) -> str:
     return STATE_NAMES[NEW if row is None else row.state]
 
 
+class Grading(NamedTuple):
+    """What the grader made of a typed answer: a flag per key point, and its suggestion."""
+
+    covered: tuple[bool, ...]  # one per key point, in the bank's order
+    suggested: int | None  # 1 Again, 2 Hard, 3 Good; None: it abstained
+
+
 class ReviewRow(NamedTuple):
-    """One entry of the review log."""
+    """One entry of the review log; `grading` is None when no answer was typed."""
 
     id: int
     bank_id: str
@@ -68,6 +96,7 @@ class ReviewRow(NamedTuple):
     card_before: CardRow | None
     state_after: int
     due_after: int
+    grading: Grading | None = None
 
 
 # --- questions -----------------------------------------------------------------------------------
@@ -100,10 +129,34 @@ class Question(NamedTuple):
     line: int = 0
 
 
-# --- messages --------------------------------------------------------------------------------
+# --- errors and messages -----------------------------------------------------------------------
+
+
+class UsageError(Exception):
+    """The person asked for something that is not there (an unknown topic, question or file);
+    the command line reports it with exit status 2, as a misused option."""
+
+
+class ExportError(Exception):
+    """An export cannot be written where it was asked; nothing was changed."""
 
 
 def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     """`; did you mean 'cnn'?` when `word` is close to one of `choices`, else ``."""
     near = get_close_matches(word, list(choices), n=n, cutoff=0.5)
     return f"; did you mean {', '.join(repr(c) for c in near)}?" if near else ""
+
+
+# --- an interview date ---------------------------------------------------------------------------
+
+
+class InterviewRow(NamedTuple):
+    """An interview date set for a bank: the instant (ms, UTC), the local date and time as the
+    person gave them, the recall to reach by then, and when it was set (ms, UTC)."""
+
+    bank_id: str
+    at: int
+    local_date: str  # YYYY-MM-DD
+    local_time: str  # HH:MM
+    target: float
+    set_at: int

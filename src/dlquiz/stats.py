@@ -1,37 +1,47 @@
-"""Progress figures, computed from the store: pure data for `dlquiz stats` to render or print.
-
-Figures over the review log come from one SQL aggregate per study day: the days are put in a
-temporary table of (start, end) instants, and the log is joined to it by time through the
-covering index `reviews_time`, so that a million reviews are counted by SQLite, in one pass over
-an index, and Python only sees one row per day. Figures over cards (at most one per question)
-are computed in Python.
+"""Progress figures from the rows the store returns: pure data for `dlquiz stats` to render or
+print. There is no SQL here: the store answers every question of the log with one aggregate
+(`Store.review_tallies`: figures per study day, one row a day), and the cards (at most one per
+question) are counted in Python.
 
 Definitions, also shown on screen and in docs/stats-json.md:
 - *new*: a question never reviewed; *learning*: a card in (re)learning steps; *review*: a card
-  in review that is not mastered; *mastered*: a card in review whose recall probability now is
+  in review that is not mastered; *mastered*: a card in review whose predicted recall now is
   at least 0.9 and whose stability (the interval at which recall falls to 90%) is at least
   21 days. Each question is exactly one of these;
-- *true retention*: the share of reviews of cards in the review state that were not rated
-  Again (reviews of new and (re)learning cards do not count);
+- *predicted recall*: FSRS's probability that a card would be recalled now (the `recall`
+  function passed in, the scheduler's, for every recall shown or used to order);
+- *measured (true) retention*: the share of reviews of cards in the review state that were not
+  rated Again (reviews of new and (re)learning cards do not count);
 - *study day*: from the rollover hour (4 am) in local time to the same hour the next day; the
   7- and 30-day windows are today and the 6 (29) study days before it;
 - *streak*: consecutive study days with at least one review; the current streak still counts
   when today has no review yet but yesterday had;
-- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow.
+- *due now*: cards whose due time has passed, not counting cards skipped until tomorrow;
+- *agreement with the grader* and *weakest concepts*: see `grading_stats`.
+- *due now*: cards whose due time (the scheduler's `due_at`: a review card from the start of
+  its due study day, a learning step at its minute) has passed, not counting cards skipped
+  until tomorrow nor suspended cards; *due later today*: the same, falling due before the
+  next study day starts. The forecast counts exactly these: today's figure is due now plus
+  due later today, a skipped card counts from tomorrow and a suspended card never;
+- *leech*: a card with at least `model.LEECH_LAPSES` (8) lapses, as in Anki.
 """
 
 from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from dlquiz import grading_stats
 from dlquiz.bank import Bank
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
-from dlquiz.model import REVIEW, CardRow, Question
-from dlquiz.store import BUCKET_MS, Store
+from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow, Question, is_leech
+from dlquiz.store import ReviewTally, Store
+
+if TYPE_CHECKING:
+    from dlquiz.interview import Plan
 
 MASTERED_RECALL = 0.9
 MASTERED_STABILITY_DAYS = 21.0
@@ -41,6 +51,7 @@ RETENTION_WINDOWS = (("7d", 7), ("30d", 30), ("all", None))
 SCHEMA = "dlquiz-stats/1"
 
 Recall = Callable[[CardRow, datetime], float]
+DueAt = Callable[[CardRow], int]
 
 # The figures are NamedTuples, not dataclasses: each dataclass costs most of a millisecond to
 # create at import, and `dlquiz stats` must start within 1.3x of its bare imports.
@@ -59,9 +70,11 @@ class Overview(NamedTuple):
 class Today(NamedTuple):
     date: date
     reviews: int
-    new: int
+    new: int  # questions seen for the first time today
     seconds: float
-    due: int
+    due: int  # due now
+    due_later: int  # falling due later today
+    new_left: int  # new cards a practice session would still introduce today
 
 
 class Retention(NamedTuple):
@@ -85,7 +98,7 @@ class TopicFigures(NamedTuple):
     title: str
     questions: int
     seen: int
-    mean_recall: float | None
+    mean_recall: float | None  # predicted: FSRS's mean recall now of the cards seen
     lapses: int
     due: int
 
@@ -99,6 +112,17 @@ class HardQuestion(NamedTuple):
     reviews: int
 
 
+class CardFigures(NamedTuple):
+    """A leech or a suspended card."""
+
+    id: str
+    number: str
+    question: str
+    lapses: int
+    recall: float | None  # None: never reviewed (a suspended card may never have been)
+    suspended: bool
+
+
 class Stats(NamedTuple):
     bank_id: str
     bank_title: str
@@ -107,6 +131,7 @@ class Stats(NamedTuple):
     time_zone: str
     desired_retention: float
     rollover_hour: int
+    new_per_day: int
     overview: Overview
     today: Today
     retention: tuple[Retention, ...]
@@ -118,6 +143,10 @@ class Stats(NamedTuple):
     total_reviews: int
     per_topic: tuple[TopicFigures, ...]
     hardest: tuple[HardQuestion, ...]
+    leeches: tuple[CardFigures, ...]  # most lapses first, suspended ones included
+    suspended: tuple[CardFigures, ...]  # in bank order
+    interview: Plan | None = None  # while an interview date is set (`dlquiz interview`)
+    grading: grading_stats.GradingFigures = grading_stats.NO_GRADING
 
     @property
     def empty(self) -> bool:
@@ -135,6 +164,8 @@ class Stats(NamedTuple):
                 "desired_retention": self.desired_retention,
                 "rollover_hour": self.rollover_hour,
                 "time_zone": self.time_zone,
+                "new_per_day": self.new_per_day,
+                "leech_lapses": LEECH_LAPSES,
                 "mastered": {
                     "min_recall": MASTERED_RECALL,
                     "min_stability_days": MASTERED_STABILITY_DAYS,
@@ -153,6 +184,8 @@ class Stats(NamedTuple):
                 "new": self.today.new,
                 "seconds": round(self.today.seconds, 1),
                 "due": self.today.due,
+                "due_later": self.today.due_later,
+                "new_left": self.today.new_left,
             },
             "retention": {
                 r.window: {
@@ -194,20 +227,29 @@ class Stats(NamedTuple):
                 }
                 for h in self.hardest
             ],
+            "leeches": [_card_json(c) for c in self.leeches],
+            "suspended": [_card_json(c) for c in self.suspended],
+            "interview": None if self.interview is None else self.interview.to_json(),
+            "grading": self.grading.to_json(),
         }
+
+
+def _card_json(c: CardFigures) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "number": c.number,
+        "question": c.question,
+        "lapses": c.lapses,
+        "recall": _round(c.recall),
+        "suspended": c.suspended,
+    }
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-class _Day(NamedTuple):
-    """What the log holds for one study day."""
-
-    reviews: int = 0
-    in_review: int = 0  # reviews of cards in the review state
-    passed: int = 0  # of those, not rated Again
-    duration_ms: int = 0
+NO_REVIEWS = ReviewTally(0, 0, 0, 0)
 
 
 def compute(
@@ -217,31 +259,52 @@ def compute(
     now: datetime,
     days: StudyDays,
     recall: Recall,
+    due_at: DueAt,
     desired_retention: float,
+    new_per_day: int,
+    suspended: Collection[str],
     topics: tuple[str, ...] = (),
     activity_days: int = 182,
 ) -> Stats:
-    """All figures for `bank` (narrowed to `topics`) as of `now`."""
+    """All figures for `bank` (narrowed to `topics`) as of `now`.
+
+    The scheduler's own answers are passed in, so that stats never disagrees with a session:
+    `recall`, a card's predicted recall now; `due_at`, when a card falls due (ms); and
+    `suspended`, the questions the learner suspended (never shown, so never due)."""
     now = as_utc(now)
     now_ms = to_ms(now)
+    suspended = frozenset(suspended)
     today = days.day_of(now)
+    tomorrow_ms = to_ms(days.start(today + timedelta(days=1)))
     questions = bank.with_topics(topics)
     in_scope = {q.id for q in questions}
     with store.reading():
         cards = {qid: c for qid, c in store.cards(bank.id).items() if qid in in_scope}
         buried = store.buried(bank.id, now_ms)
-        scope = _scope_sql(store, in_scope if topics else None)
-        per_day = _per_day(store, bank.id, scope, days, today)
-        today_ms = to_ms(days.start(today))
-        new_today = store.new_introduced_since(bank.id, today_ms) & in_scope
+        per_day = _per_day(store, bank.id, in_scope if topics else None, days, today)
+        # the daily limit counts new cards of the whole bank, whatever the topics
+        introduced = store.new_introduced_since(bank.id, to_ms(days.start(today)))
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
-        hardest = _hardest(questions, cards, recalls)
-        review_counts = _review_counts(store, bank.id, [q.id for q in hardest])
-    due_now = {qid for qid, c in cards.items() if c.due <= now_ms and qid not in buried}
+        hardest = _hardest(questions, cards, recalls, suspended)
+        review_counts = store.review_counts(bank.id, {q.id for q in hardest})
+        agreements = store.agreement_counts(bank.id)
+        misses = store.missed_counts(bank.id)
+    # when each card that may be shown falls due; a card skipped until tomorrow, from then
+    dues = {
+        qid: max(due_at(c), tomorrow_ms) if qid in buried else due_at(c)
+        for qid, c in cards.items()
+        if qid not in suspended
+    }
+    due_now = {qid for qid, due in dues.items() if due <= now_ms}
+    due_later = sum(1 for due in dues.values() if now_ms < due < tomorrow_ms)
     studied = sorted(day for day, figures in per_day.items() if figures.reviews)
     current, longest = _streaks(studied, today)
     first_shown = today - timedelta(days=activity_days - 1)
-    today_figures = per_day.get(today, _Day())
+    today_figures = per_day.get(today, NO_REVIEWS)
+    # the new cards a practice session could still show today
+    unseen = sum(
+        1 for qid in in_scope if qid not in cards and qid not in buried and qid not in suspended
+    )
     return Stats(
         bank_id=bank.id,
         bank_title=bank.title,
@@ -250,16 +313,19 @@ def compute(
         time_zone=days.zone_name,
         desired_retention=desired_retention,
         rollover_hour=days.rollover_hour,
+        new_per_day=new_per_day,
         overview=_overview(len(questions), cards, recalls),
         today=Today(
             date=today,
             reviews=today_figures.reviews,
-            new=len(new_today),
+            new=len(introduced & in_scope),
             seconds=today_figures.duration_ms / 1000,
             due=len(due_now),
+            due_later=due_later,
+            new_left=min(unseen, max(0, new_per_day - len(introduced))),
         ),
         retention=_retention(per_day, today),
-        forecast=_forecast(cards.values(), days, today),
+        forecast=_forecast(dues.values(), days, today),
         activity=tuple(
             DayCount(day, per_day[day].reviews if day in per_day else 0)
             for day in (first_shown + timedelta(days=i) for i in range(activity_days))
@@ -280,88 +346,32 @@ def compute(
             )
             for q in hardest
         ),
+        grading=grading_stats.compute(agreements, misses, questions),
+        leeches=_leeches(questions, cards, recalls, suspended),
+        suspended=tuple(
+            _card_figures(q, cards.get(q.id), recalls.get(q.id), True)
+            for q in questions
+            if q.id in suspended
+        ),
     )
-
-
-def _scope_sql(store: Store, question_ids: set[str] | None) -> str:
-    """A condition on `r.question_id` limiting reviews to the chosen topics ("" for all).
-
-    The unary `+` keeps SQLite from answering the query through the per-question index, which
-    would seek once per question and day instead of reading the day's reviews in one range."""
-    if question_ids is None:
-        return ""
-    store.db.execute("CREATE TEMP TABLE IF NOT EXISTS stats_scope (question_id TEXT PRIMARY KEY)")
-    store.db.execute("DELETE FROM temp.stats_scope")
-    store.db.executemany(
-        "INSERT INTO temp.stats_scope VALUES (?)", ((q,) for q in sorted(question_ids))
-    )
-    return "AND +r.question_id IN (SELECT question_id FROM temp.stats_scope)"
 
 
 def _per_day(
-    store: Store, bank_id: str, scope: str, days: StudyDays, today: date
-) -> dict[date, _Day]:
-    """The log's figures per study day (only days with reviews).
-
-    For the whole bank they come from the per-slot counts the store keeps (`review_buckets`),
-    a row per 15 minutes studied; narrowed to some topics, from one aggregate query over the
-    log itself, joined by time to a temporary table of the study days."""
-    if not scope:
-        slots = store.query(
-            "SELECT bucket, reviews, in_review, passed, duration_ms FROM review_buckets "
-            "WHERE bank_id = ? ORDER BY bucket",
-            (bank_id,),
-        )
-        if not slots:
-            return {}
-        first, starts = _day_starts(days, slots[0][0] * BUCKET_MS, slots[-1][0] * BUCKET_MS, today)
-        sums: dict[int, list[int]] = {}
-        for bucket, *figures in slots:
-            index = bisect_right(starts, bucket * BUCKET_MS) - 1
-            total = sums.setdefault(index, [0, 0, 0, 0])
-            for k, value in enumerate(figures):
-                total[k] += value
-        return {first + timedelta(days=i): _Day(*total) for i, total in sums.items()}
-    bounds = store.query(
-        "SELECT min(reviewed_at), max(reviewed_at) FROM reviews WHERE bank_id = ?", (bank_id,)
-    )[0]
-    if bounds[0] is None:
+    store: Store, bank_id: str, question_ids: set[str] | None, days: StudyDays, today: date
+) -> dict[date, ReviewTally]:
+    """The log's figures per study day (only days with reviews), from the first study day with
+    a review of the bank to today (or to the last day with one, if later)."""
+    span = store.review_span(bank_id)
+    if span is None:
         return {}
-    first, starts = _day_starts(days, bounds[0], bounds[1], today)
-    store.db.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS stats_days "
-        "(day INTEGER PRIMARY KEY, day_start INTEGER NOT NULL, day_end INTEGER NOT NULL)"
-    )
-    store.db.execute("DELETE FROM temp.stats_days")
-    store.db.executemany(
-        "INSERT INTO temp.stats_days VALUES (?, ?, ?)",
-        ((i, starts[i], starts[i + 1]) for i in range(len(starts) - 1)),
-    )
-    rows = store.query(
-        "SELECT d.day, count(*), "
-        "count(*) FILTER (WHERE r.state_before = 2), "
-        "count(*) FILTER (WHERE r.state_before = 2 AND r.rating > 1), "
-        "coalesce(sum(r.duration_ms), 0) "
-        "FROM temp.stats_days AS d JOIN reviews AS r "
-        "ON r.bank_id = ? AND r.reviewed_at >= d.day_start AND r.reviewed_at < d.day_end "
-        f"{scope} GROUP BY d.day",
-        (bank_id,),
-    )
-    return {first + timedelta(days=row[0]): _Day(*row[1:]) for row in rows}
+    first = days.day_of(from_ms(span[0]))
+    last = max(today, days.day_of(from_ms(span[1])))
+    bounds = [to_ms(days.start(first + timedelta(days=i))) for i in range((last - first).days + 2)]
+    tallies = store.review_tallies(bank_id, bounds, question_ids)
+    return {first + timedelta(days=i): tally for i, tally in tallies.items()}
 
 
-def _day_starts(
-    days: StudyDays, first_ms: int, last_ms: int, today: date
-) -> tuple[date, list[int]]:
-    """The first study day with reviews, and the start (ms) of every day from it to the day
-    after the last one (or after today, if later)."""
-    first = days.day_of(from_ms(first_ms))
-    last = max(today, days.day_of(from_ms(last_ms)))
-    span = (last - first).days + 1
-    return first, [to_ms(days.start(first + timedelta(days=i))) for i in range(span + 1)]
-
-
-def _retention(per_day: dict[date, _Day], today: date) -> tuple[Retention, ...]:
+def _retention(per_day: dict[date, ReviewTally], today: date) -> tuple[Retention, ...]:
     result = []
     for window, length in RETENTION_WINDOWS:
         since = None if length is None else today - timedelta(days=length - 1)
@@ -375,18 +385,6 @@ def _retention(per_day: dict[date, _Day], today: date) -> tuple[Retention, ...]:
             )
         )
     return tuple(result)
-
-
-def _review_counts(store: Store, bank_id: str, question_ids: list[str]) -> dict[str, int]:
-    if not question_ids:
-        return {}
-    marks = ", ".join("?" * len(question_ids))
-    rows = store.query(
-        "SELECT question_id, count(*) FROM reviews "
-        f"WHERE bank_id = ? AND question_id IN ({marks}) GROUP BY question_id",
-        (bank_id, *question_ids),
-    )
-    return {qid: int(count) for qid, count in rows}
 
 
 def _streaks(studied: list[date], today: date) -> tuple[int, int]:
@@ -428,12 +426,13 @@ def _overview(total: int, cards: dict[str, CardRow], recalls: dict[str, float]) 
     )
 
 
-def _forecast(cards: Iterable[CardRow], days: StudyDays, today: date) -> tuple[DayCount, ...]:
-    """Cards due on each of the next 14 study days; overdue cards count today."""
+def _forecast(dues: Iterable[int], days: StudyDays, today: date) -> tuple[DayCount, ...]:
+    """Cards due on each of the next 14 study days, from their due times (ms); overdue cards
+    count today."""
     ends = [to_ms(days.start(today + timedelta(days=i + 1))) for i in range(FORECAST_DAYS)]
     counts = [0] * FORECAST_DAYS
-    for card in cards:
-        index = bisect_right(ends, card.due)  # a card due at a day's start is due that day
+    for due in dues:
+        index = bisect_right(ends, due)  # a card due at a day's start is due that day
         if index < FORECAST_DAYS:
             counts[index] += 1
     return tuple(DayCount(today + timedelta(days=i), n) for i, n in enumerate(counts))
@@ -447,8 +446,8 @@ def _per_topic(
     due_now: set[str],
     topics: tuple[str, ...],
 ) -> tuple[TopicFigures, ...]:
-    """One row per topic (the chosen ones, or all), weakest first: lowest mean recall of the
-    cards seen, then most lapses; topics with nothing seen last."""
+    """One row per topic (the chosen ones, or all), weakest first: lowest mean predicted recall
+    of the cards seen, then most lapses; topics with nothing seen last."""
     members: dict[str, list[str]] = {t: [] for t in (topics or tuple(bank.topics))}
     for q in questions:
         for t in q.topics:
@@ -480,13 +479,47 @@ def _per_topic(
 
 
 def _hardest(
-    questions: list[Question], cards: dict[str, CardRow], recalls: dict[str, float]
+    questions: list[Question],
+    cards: dict[str, CardRow],
+    recalls: dict[str, float],
+    suspended: Collection[str],
 ) -> list[Question]:
-    """The questions seen with the most lapses, then the lowest recall now; only those with a
-    lapse or a recall below 90%."""
+    """The questions seen (and not suspended) with the most lapses, then the lowest recall
+    now; only those with a lapse or a recall below 90%."""
     hard = (
         q
         for q in questions
-        if q.id in cards and (cards[q.id].lapses > 0 or recalls[q.id] < MASTERED_RECALL)
+        if q.id in cards
+        and q.id not in suspended
+        and (cards[q.id].lapses > 0 or recalls[q.id] < MASTERED_RECALL)
     )
     return heapq.nsmallest(HARDEST, hard, key=lambda q: (-cards[q.id].lapses, recalls[q.id], q.id))
+
+
+def _leeches(
+    questions: list[Question],
+    cards: dict[str, CardRow],
+    recalls: dict[str, float],
+    suspended: Collection[str],
+) -> tuple[CardFigures, ...]:
+    """Every leech of the scope, most lapses first, then lowest recall now."""
+    found = [
+        _card_figures(q, cards[q.id], recalls[q.id], q.id in suspended)
+        for q in questions
+        if q.id in cards and is_leech(cards[q.id].lapses)
+    ]
+    found.sort(key=lambda c: (-c.lapses, recalls[c.id], c.id))
+    return tuple(found)
+
+
+def _card_figures(
+    q: Question, card: CardRow | None, recall: float | None, suspended: bool
+) -> CardFigures:
+    return CardFigures(
+        id=q.id,
+        number=q.number,
+        question=q.question,
+        lapses=card.lapses if card is not None else 0,
+        recall=recall,
+        suspended=suspended,
+    )

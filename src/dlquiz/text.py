@@ -1,7 +1,6 @@
-"""Text for the terminal: bank and typed text made safe to show, and human times.
-
-Kept apart from `ui` (which builds tables and panels) so that `dlquiz stats` can use it without
-importing `rich.table`: start-up time matters for a command run many times a day.
+"""Words for people: bank and typed text made safe to show, counts with their nouns, and human
+times. Plain strings only, so the core and `dlquiz doctor` can use it without importing Rich;
+`markup.plain` turns such text into a Rich `Text` for the screens.
 """
 
 from __future__ import annotations
@@ -9,19 +8,20 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from rich.text import Text
+# Control characters, and the bidirectional controls that reorder how a line is displayed
+# (U+200E/F, U+202A-202E, U+2066-2069), which could make text read otherwise than it is.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def literal(text: str) -> str:
-    """`text` with control characters shown as escapes (`\\x1b`), never sent to the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-def plain(text: str, style: str = "") -> Text:
-    """A Text that shows `text` exactly as written, whatever brackets it contains."""
-    return Text(literal(text), style=style)
+    """`text` with control characters shown as escapes (`\\x1b`, `\\u202e`), never sent to the
+    terminal."""
+    return _CONTROL.sub(_escape, text)
 
 
 def noun(n: int, word: str) -> str:

@@ -16,14 +16,14 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dlquiz.model import RATING_NAMES
+from dlquiz.markup import plain
+from dlquiz.model import RATING_NAMES, is_leech
 from dlquiz.text import (
     counted,
     format_duration,
     format_interval,
     format_when,
     literal,
-    plain,
 )
 
 if TYPE_CHECKING:
@@ -32,16 +32,26 @@ if TYPE_CHECKING:
     from dlquiz.matching import Coverage
     from dlquiz.model import Question
     from dlquiz.scheduler import Rating
-    from dlquiz.session import Item, Rated, Summary
+    from dlquiz.session import Idle, Item, Rated, Summary
 
 RATING_STYLE = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold cyan"}
 STATE_STYLE = {"new": "cyan", "learning": "yellow", "relearning": "red", "review": "green"}
 
 
 def markdown(text: str) -> RenderableType:
-    from rich.markdown import Markdown  # markdown-it is slow to import; only answers need it
+    """An answer as Markdown. Raw HTML is shown as written: Rich drops HTML, so `List<int>`
+    would show as `List` and `if a<b and c>d` as `if ad`."""
+    from markdown_it import MarkdownIt  # slow to import; only answers need it
+    from rich.markdown import Markdown
 
-    return Markdown(literal(text))
+    class LiteralMarkdown(Markdown):
+        def __init__(self, markup: str) -> None:
+            super().__init__("")
+            parser = MarkdownIt("commonmark", {"html": False})
+            self.markup = markup
+            self.parsed = parser.enable("strikethrough").enable("table").parse(markup)
+
+    return LiteralMarkdown(literal(text))
 
 
 # --- one card ---------------------------------------------------------------------------------
@@ -56,7 +66,23 @@ def card_header(item: Item, position: int, total: int, mode: str) -> Flow:
         Text(item.state, style=STATE_STYLE.get(item.state, "")),
         Text(mode, style="dim"),
     ]
+    if item.row is not None and is_leech(item.row.lapses):
+        parts.insert(4, Text(f"leech · {counted(item.row.lapses, 'lapse')}", style="bold red"))
     return Flow(parts, "  ·  ")
+
+
+def leech_note(question_id: str, lapses: int) -> Group:
+    """Said after the rating that made a card a leech: forgotten again and again, it needs
+    another look at its answer more than another review."""
+    return Group(
+        Text.assemble(
+            ("⚠ leech: ", "bold red"),
+            plain(question_id, "bold"),
+            f" has been forgotten {counted(lapses, 'time')} since you learned it.",
+        ),
+        suggestion("Read it again, answer and key points:", f"dlquiz show {question_id}"),
+        suggestion("or set it aside for now:", f"dlquiz suspend {question_id}"),
+    )
 
 
 def question_panel(question: Question) -> Panel:
@@ -227,15 +253,27 @@ def nothing_rated(summary: Summary, now: datetime) -> Text:
 
 
 def nothing_due(
-    next_due: datetime | None, now: datetime, topics: tuple[str, ...], new_waiting: int
+    next_due: datetime | None,
+    now: datetime,
+    topics: tuple[str, ...],
+    new_waiting: int,
+    new_per_day: int,
 ) -> Group:
-    """What to say when a practice session has nothing to ask."""
+    """What to say when a practice session has nothing to ask; `new_per_day` is the session's
+    daily limit of new cards (0: new cards are off, which is not "done")."""
     when = format_when(next_due, now) if next_due else "not scheduled yet"
     options = "".join(f" --topic {t}" for t in topics)
     lines: list[RenderableType] = [
         Text.assemble(("Nothing is due right now. ", "bold green"), "Next card: ", (when, "bold"))
     ]
-    if new_waiting:
+    if new_waiting and new_per_day == 0:
+        lines.append(
+            suggestion(
+                f"New cards are off (a daily limit of 0; {new_waiting} still new). For some now:",
+                f"dlquiz practice{options} --new 10",
+            )
+        )
+    elif new_waiting:
         lines.append(
             suggestion(
                 f"Today's new cards are done ({new_waiting} still new). For more now:",
@@ -244,6 +282,15 @@ def nothing_due(
         )
     lines.append(suggestion("To drill anyway, weakest first:", f"dlquiz review{options}"))
     return Group(*lines)
+
+
+def idle_view(idle: Idle, now: datetime) -> RenderableType:
+    """What to say when a session has nothing to ask."""
+    if idle.mode.value == "practice":
+        return nothing_due(idle.next_due, now, idle.topics, idle.new_waiting, idle.new_per_day)
+    if idle.topics:
+        return Text("No questions in these topics.")
+    return nothing_studied(idle.suggest_topic)
 
 
 def nothing_studied(topic: str | None) -> Group:

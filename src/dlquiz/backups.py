@@ -1,0 +1,100 @@
+"""Forgetting progress safely: a backup before every reset, and a restore that cannot lose it.
+
+A reset copies the whole store (SQLite's online backup, consistent even mid-use) to a new file in
+the backups folder before it deletes anything; two resets in the same second still get two files.
+A restore goes through SQLite too: the backup's pages are copied *into* the open store, so the
+store's write-ahead log is applied or superseded as SQLite intends. Copying a backup over
+`progress.db` by hand instead lets a left-over `progress.db-wal` be replayed over the restored file.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
+
+from dlquiz.store import SCHEMA_VERSION, Store, StoreError, exclusive_use, inspect
+
+
+class Reset(NamedTuple):
+    cards: int
+    reviews: int
+    backup: Path
+
+
+def new_backup_path(folder: Path, now: datetime) -> Path:
+    """A backup file name that no other backup has: `progress-20261130-091502.db`, then `-2`...
+
+    The name is reserved by creating the file exclusively, so two resets at once cannot pick the
+    same one."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise StoreError(f"cannot keep a backup: {folder} is a file, not a folder") from None
+    except OSError as e:
+        raise StoreError(f"cannot create the backup folder {folder}: {e.strerror}") from None
+    if not folder.is_dir():
+        raise StoreError(f"cannot keep a backup: {folder} is a file, not a folder")
+    stamp = now.astimezone().strftime("%Y%m%d-%H%M%S")
+    for n in range(1, 1000):
+        path = folder / (f"progress-{stamp}.db" if n == 1 else f"progress-{stamp}-{n}.db")
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            continue
+        except OSError as e:
+            raise StoreError(f"cannot write a backup in {folder}: {e.strerror}") from None
+        return path
+    raise StoreError(f"cannot name a new backup in {folder}: too many backups this second")
+
+
+def backup(store: Store, folder: Path, now: datetime) -> Path:
+    """A consistent copy of the whole store in a new file of `folder`."""
+    path = new_backup_path(folder, now)
+    try:
+        store.backup(path)
+    except StoreError:
+        path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def reset(
+    store: Store, bank_id: str, question_ids: set[str] | None, folder: Path, now: datetime
+) -> Reset:
+    """Back up the store, then forget the progress of a bank (or of some of its questions)."""
+    kept = backup(store, folder, now)
+    cards, reviews = store.forget(bank_id, question_ids)
+    return Reset(cards, reviews, kept)
+
+
+def check_backup(path: Path) -> int:
+    """The schema version of a backup file; StoreError if it is not a dlquiz store we can read."""
+    if not path.is_file():
+        raise StoreError(f"no backup file at {path}")
+    version, is_store, check = inspect(path)
+    if not is_store:
+        raise StoreError(f"{path} is not a dlquiz backup (no cards or reviews in it)")
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer dlquiz (schema {version}; this one knows "
+            f"{SCHEMA_VERSION}). Upgrade dlquiz: `pip install --upgrade dlquiz`"
+        )
+    if check != "ok":
+        raise StoreError(f"{path} is damaged ({check}); it cannot be restored")
+    return version
+
+
+def restore(source: Path, store_path: Path, folder: Path, now: datetime) -> Path:
+    """Replace the store's content with a backup's; returns the backup of the store as it was.
+
+    Refused while another dlquiz has the store open, since that session would go on writing
+    over the restored progress."""
+    check_backup(source)
+    with exclusive_use(store_path):
+        with Store.open(store_path) as store:
+            before = backup(store, folder, now)
+            store.copy_from(source)
+        Store.open(store_path).close()  # an older backup is migrated now, not at the next use
+    return before
