@@ -228,8 +228,6 @@ NEGATORS = frozenset(
         "than",
     ]
 )
-# a negated word still makes a near miss: an answer that denies it may be a muddled right one
-NEAR_COUNTS_NEGATED = True
 SHORT_NEGATORS = frozenset({"unlike", "than"})  # negate the next words only, not the clause
 SCOPE_ENDS = frozenset(
     ["and", "so", "because", "since", "which", "while", "whereas", "then", "thus", "hence"]
@@ -879,16 +877,9 @@ class Answer:
         return frozenset()
 
     def found_slots(self, phrasing: Phrasing) -> int:
-        """How many of the phrasing's required words appear (for near misses); for a phrasing
-        with no negation, a negated word is not there ("no high-level API")."""
-        return sum(
-            1
-            for s in phrasing.slots
-            if any(
-                phrasing.negative or not self.tokens[k].negated or NEAR_COUNTS_NEGATED
-                for k in self.candidates(s, phrasing.asked)
-            )
-        )
+        """How many of the phrasing's required words appear at all (for near misses: a word
+        there but denied may still be a muddled right answer, so it counts)."""
+        return sum(1 for s in phrasing.slots if self.candidates(s, phrasing.asked))
 
     def words_at(self, positions: Iterable[int]) -> str:
         """The answer's words at `positions`, in order, each negated one after its negation:
