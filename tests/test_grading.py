@@ -190,6 +190,7 @@ def test_the_grading_kept_is_the_graders(bank: Bank) -> None:
     kept = grading_of(result)
     assert kept.covered == tuple(p.covered for p in result.points)
     assert kept.covered[0] and len(kept.covered) == len(question.key_points)
+    assert result.suggested is not None
     assert kept.suggested == int(result.suggested) and type(kept.suggested) is int
 
 

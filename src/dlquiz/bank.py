@@ -61,6 +61,8 @@ class Bank:
         self.topics = topics
         self.questions = questions
         self.path = path
+        # what `dlquiz validate` warns about (set when the file is parsed, not from a cache)
+        self.warnings: tuple[Problem, ...] = ()
         self._by_key: dict[str, Question] = {}
         for q in questions:
             self._by_key.setdefault(q.number.lower(), q)
@@ -224,6 +226,7 @@ def parse_bank(raw: bytes, path: Path) -> Bank:
     bank = checker.bank(node, path)
     if checker.problems or bank is None:
         raise BankError(sorted(checker.problems, key=lambda p: p.line))
+    bank.warnings = tuple(checker.warnings)
     return bank
 
 
@@ -338,6 +341,7 @@ class _Checker:
     def __init__(self, label: str) -> None:
         self.label = label
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
 
     def problem(self, node: Any, where: str, message: str) -> None:
         line = node.line if node is not None else 0
@@ -609,7 +613,7 @@ class _Checker:
         key_points = self._key_points(entries, where)
         corrections = self._corrections(entries, where)
         if answer is not None and key_points is not None:
-            key_points = self._said_by(answer, key_points, entries, f"{where}.key_points")
+            key_points = self._said_by(answer, question, key_points, entries, f"{where}.key_points")
         if (
             qid is None
             or number is None
@@ -676,27 +680,39 @@ class _Checker:
     def _said_by(
         self,
         answer: str,
+        question: str | None,
         key_points: tuple[KeyPoint, ...],
         entries: dict[str, tuple[Any, Any]],
         where: str,
     ) -> tuple[KeyPoint, ...] | None:
-        """The key points if the answer says each of them, so that the reference answer always
-        scores full marks (and a typo in a point cannot make it unmatchable); else None."""
-        from dlquiz.matching import Answer  # only when parsing: a cached bank was checked
+        """The key points if the reference answer says each of them (by one of its phrasings)
+        and makes none of their known wrong claims, so that it always grades Good; else None.
+        Also collects warnings about phrasings that grade badly."""
+        from dlquiz.matching import coverage, phrasing_warnings  # only when parsing
 
-        said = Answer(answer)
+        result = coverage(answer, key_points, question or "")
         ok = True
-        for i, (kp, item) in enumerate(
-            zip(key_points, entries["key_points"][1].value, strict=True)
+        for i, (got, item) in enumerate(
+            zip(result.points, entries["key_points"][1].value, strict=True)
         ):
-            if not said.says(kp.point):
+            if got.contradicted is not None:
+                self.problem(
+                    item,
+                    f"{where}[{i}].contradicts",
+                    f"{got.contradicted!r} is said by the answer itself (a wrong claim must not "
+                    "match the reference answer)",
+                )
+                ok = False
+            elif not got.covered:
                 self.problem(
                     item,
                     f"{where}[{i}]",
-                    f"{kp.point!r} is not said by the answer (each word of a key point must "
-                    "appear in its answer)",
+                    f"{got.key_point.point!r} is not said by the answer (one of a key point's "
+                    "phrasings must be said by its answer, its words close together)",
                 )
                 ok = False
+            for message in phrasing_warnings(got.key_point, question or ""):
+                self.warnings.append(Problem(self.label, item.line, f"{where}[{i}]", message))
         return key_points if ok else None
 
     def _key_points(
@@ -727,21 +743,25 @@ class _Checker:
         if node.kind == SCALAR:
             text = self.string(node, where, limit)
             return KeyPoint(text) if text is not None else None
-        entries = self.mapping(node, where, ("point",), ("alternatives",))
+        entries = self.mapping(node, where, ("point",), ("alternatives", "contradicts"))
         if entries is None or "point" not in entries:
             return None
         point = self.string(entries["point"][1], f"{where}.point", limit)
-        alternatives: list[str] = []
-        if "alternatives" in entries:
-            items = self.sequence(entries["alternatives"][1], f"{where}.alternatives")
+        lists: dict[str, list[str]] = {"alternatives": [], "contradicts": []}
+        for name, texts in lists.items():
+            if name not in entries:
+                continue
+            items = self.sequence(entries[name][1], f"{where}.{name}")
             if items is None:
                 return None
             for item in items:
-                text = self.string(item, f"{where}.alternatives", limit)
+                text = self.string(item, f"{where}.{name}", limit)
                 if text is None:
                     return None
-                alternatives.append(text)
-        return KeyPoint(point, tuple(alternatives)) if point is not None else None
+                texts.append(text)
+        if point is None:
+            return None
+        return KeyPoint(point, tuple(lists["alternatives"]), tuple(lists["contradicts"]))
 
     def _corrections(
         self, entries: dict[str, tuple[Any, Any]], where: str

@@ -30,7 +30,9 @@ from dlquiz.bank import MAX_BANK_BYTES, Bank, Source, parse_bank, read_bytes
 from dlquiz.model import KeyPoint, Question
 from dlquiz.paths import read_limited
 
-CACHE_FORMAT = 3  # 3: stricter validation (format_version digits, real dates, bidi, id/number)
+# 3: stricter validation (format_version digits, real dates, bidi, id/number); 4: key points
+# keep their `contradicts`, and the grader checks them against the answer
+CACHE_FORMAT = 4
 SLOW_PARSE_SECONDS = 0.5  # a parse longer than this says so on stderr
 
 
@@ -172,7 +174,7 @@ def _write(entry: Path, key: dict[str, Any], bank: Bank) -> None:
 
 def _bank_to(bank: Bank) -> dict[str, Any]:
     """A bank as JSON; each question a list in `Question`'s field order (compact, and quick to
-    turn back into tuples), each key point a list of its phrasings."""
+    turn back into tuples), each key point as [point, alternatives, contradicts]."""
     return {
         "id": bank.id,
         "title": bank.title,
@@ -182,7 +184,8 @@ def _bank_to(bank: Bank) -> dict[str, Any]:
         "questions": [
             [
                 q.id, q.number, q.topics, q.question, q.answer,
-                [kp.phrasings for kp in q.key_points], q.hint, q.corrections, q.line,
+                [[kp.point, kp.alternatives, kp.contradicts] for kp in q.key_points],
+                q.hint, q.corrections, q.line,
             ]
             for q in bank.questions
         ],
@@ -205,6 +208,13 @@ def _texts(value: Any, *, empty: bool = True) -> tuple[str, ...]:
     return tuple(_text(v) for v in value)
 
 
+def _point(value: Any) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """A key point as `_bank_to` writes it: [point, alternatives, contradicts]."""
+    if not isinstance(value, list) or len(value) != 3:
+        raise _Shape("expected a key point")
+    return _text(value[0]), _texts(value[1]), _texts(value[2])
+
+
 def _question(row: Any, make_point: Callable[[Any], KeyPoint]) -> Question:
     if not isinstance(row, list) or len(row) != len(Question._fields):
         raise _Shape("expected a question row")
@@ -213,7 +223,7 @@ def _question(row: Any, make_point: Callable[[Any], KeyPoint]) -> Question:
         raise _Shape("expected key points and a line number")
     return Question(
         _text(qid), _text(number), _texts(topics, empty=False), _text(question), _text(answer),
-        tuple(make_point((p[0], p[1:])) for p in (_texts(p, empty=False) for p in points)),
+        tuple(make_point(_point(p)) for p in points),
         _text(hint), _texts(corrections), line,
     )  # fmt: skip
 

@@ -25,6 +25,8 @@ from dlquiz.workspace import Workspace
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from dlquiz.bank import Problem
+
 P = ParamSpec("P")
 Context = typer.Context
 
@@ -193,6 +195,17 @@ def validate(ctx: Context, path: opt.BankPath = None) -> None:
         typer.echo(f"{counted(len(e.problems), 'problem')} found.", err=True)
         raise typer.Exit(1) from None
     console().print(validation_ok(bank))
+    _print_warnings(bank.warnings)
+
+
+def _print_warnings(warnings: "tuple[Problem, ...]") -> None:
+    """Warnings do not fail validation: `path:line: field: warning: ...`, one a line."""
+    from dlquiz.text import counted, literal
+
+    for warning in warnings:
+        typer.echo(literal(str(warning)), err=True)
+    if warnings:
+        typer.echo(f"{counted(len(warnings), 'warning')}.", err=True)
 
 
 @command("List the topics and their question counts.")
@@ -268,6 +281,43 @@ def unsuspend(ctx: Context, question: opt.QuestionId) -> None:
     Example: dlquiz unsuspend pooling
     """
     _suspension(ctx, question, suspend=False)
+
+
+@command("Grade an answer by its key points.", name="grade")
+def grade_answer(
+    ctx: Context,
+    question: opt.GradedQuestion = None,
+    answer: opt.Answer = None,
+    as_json: opt.OneJson = False,
+    jsonl: opt.JsonLines = False,
+) -> None:
+    """Grade an answer: which key points it covers and the rating it suggests (none when the
+    grader can't tell).
+
+    Example: dlquiz grade pooling "halves height and width, max or average, no weights"
+    """
+    from dlquiz import matching
+
+    bank = workspace(ctx).bank()
+    if jsonl:
+        if question is not None:
+            fail("--jsonl reads the question ids from stdin: give no QUESTION", code=2)
+        bad = False
+        for record in matching.grade_lines(sys.stdin or (), bank.find):
+            bad = bad or "error" in record
+            typer.echo(json.dumps(record, ensure_ascii=False))
+        raise typer.Exit(1 if bad else 0)
+    if question is None:
+        fail("give a QUESTION id (or --jsonl)", code=2)
+    found = bank.lookup(question)
+    typed = answer if answer is not None else (sys.stdin.read() if sys.stdin else "")
+    result = matching.grade(typed, found)
+    if as_json:
+        typer.echo(json.dumps(matching.as_record(found, result, detail=True), ensure_ascii=False))
+    else:
+        from dlquiz.ui import coverage_view
+
+        console().print(coverage_view(result))
 
 
 # --- progress ----------------------------------------------------------------------------------

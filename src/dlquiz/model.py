@@ -103,10 +103,12 @@ class ReviewRow(NamedTuple):
 
 
 class KeyPoint(NamedTuple):
-    """A fact a good answer contains, with other ways of saying it."""
+    """A fact a good answer contains, with other ways of saying it, and the known wrong claims
+    about it (`contradicts`), which mark an answer that makes them."""
 
     point: str
     alternatives: tuple[str, ...] = ()
+    contradicts: tuple[str, ...] = ()
 
     @property
     def phrasings(self) -> tuple[str, ...]:

@@ -90,6 +90,21 @@ BankPath = Annotated[
     Path | None, typer.Argument(help="Bank file [default: the bank in use].", show_default=False)
 ]
 Json = Annotated[bool, typer.Option("--json", help="Print every figure as JSON.")]
+OneJson = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+GradedQuestion = Annotated[
+    str | None, typer.Argument(help="A question id or number.", show_default=False)
+]
+Answer = Annotated[
+    str | None, typer.Argument(help="The answer [default: read stdin].", show_default=False)
+]
+JsonLines = Annotated[
+    bool,
+    typer.Option(
+        "--jsonl",
+        help='Read {"id": ..., "answer": ...} lines on stdin, write one result line each. '
+        'A bad line gives {"line": n, "error": ...}; the rest are graded; exit 1 at the end.',
+    ),
+]
 Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 

@@ -26,7 +26,7 @@ from rich.text import Text
 
 from dlquiz import ui
 from dlquiz.markup import plain
-from dlquiz.matching import Coverage, coverage
+from dlquiz.matching import Coverage, grade
 from dlquiz.model import RATING_BY_NAME, Grading
 from dlquiz.scheduler import Rating
 from dlquiz.session import Item, Session
@@ -333,23 +333,25 @@ class StudyLoop:
                 return self._undo()
             break
         console.print(ui.answer_panel(item.question))
-        suggested = Rating.Good
+        suggested: Rating | None = Rating.Good
         grading = None
         if typed:
-            result = coverage(typed, item.question.key_points)
+            result = grade(typed, item.question)
             console.print(ui.coverage_view(result))
             suggested = result.suggested
             grading = grading_of(result)
         console.print(ui.rating_bar(session.preview(item), suggested, session.can_undo()))
-        allowed = "1234usq"
-        choice = self.keys.key("Rate: ", allowed if session.can_undo() else "1234sq")
+        allowed = "1234usq" if session.can_undo() else "1234sq"
+        choice = self.keys.key("Rate: ", allowed)
+        while choice == "\r" and suggested is None:  # no suggestion: Enter chooses nothing
+            choice = self.keys.key("Rate 1-4: ", allowed)
         if choice == "q":
             return "q"
         if choice == "s":
             return self._skip(item)
         if choice == "u":
             return self._undo()
-        rating = suggested if choice == "\r" else Rating(int(choice))
+        rating = suggested if choice == "\r" and suggested is not None else Rating(int(choice))
         duration_ms = int((time.monotonic() - started) * 1000)
         rated = session.rate(item, rating, duration_ms, grading)
         saved: RenderableType = ui.saved_line(rated)

@@ -125,22 +125,38 @@ def _marked(rows: list[tuple[Text, Text]]) -> Table:
 
 
 def coverage_view(coverage: Coverage) -> Group:
-    """Which key points a typed answer covered, and the rating that suggests."""
-    suggested = int(coverage.suggested)
+    """Which key points a typed answer covered and why: for a covered point the words of the
+    answer that said it, for a missed one what was looked for, for a contradicted one the wrong
+    claim. Then the suggested rating, or "can't tell" when the grader abstains."""
     heading = Text.assemble(
-        ("Key points: ", "bold"),
-        f"{coverage.covered}/{len(coverage.points)} covered · suggests ",
-        (RATING_NAMES[suggested], RATING_STYLE[suggested]),
+        ("Key points: ", "bold"), f"{coverage.covered}/{len(coverage.points)} covered · "
     )
+    if coverage.suggested is None:
+        heading.append("can't tell: rate it yourself", style="bold magenta")
+        if coverage.reason:
+            heading.append_text(plain(f" ({coverage.reason})", "dim"))
+    else:
+        suggested = int(coverage.suggested)
+        heading.append("suggests ")
+        heading.append(RATING_NAMES[suggested], style=RATING_STYLE[suggested])
     rows = []
     for result in coverage.points:
-        if not result.covered:
-            rows.append((Text("✗", style="bold red"), plain(result.key_point.point, "dim")))
-            continue
-        line = plain(result.key_point.point)
-        if result.matched is not None and result.matched != result.key_point.point:
-            line.append_text(plain(f"  (as “{result.matched}”)", "dim"))
-        rows.append((Text("✓", style="bold green"), line))
+        if result.covered:
+            line = plain(result.key_point.point)
+            if result.evidence is not None:
+                line.append_text(plain(f"  (said: “{result.evidence}”)", "dim"))
+            rows.append((Text("✓", style="bold green"), line))
+        elif result.contradicted is not None:
+            line = plain(result.key_point.point, "dim")
+            line.append_text(plain(f"  (wrong: “{result.contradiction}”)", "red"))
+            rows.append((Text("✗", style="bold red"), line))
+        else:
+            line = plain(result.key_point.point, "dim")
+            others = [p for p in result.looked_for if p != result.key_point.point][:2]
+            if others:
+                quoted = ", ".join(f"“{p}”" for p in others)
+                line.append_text(plain(f"  (looked for: {quoted}…)", "dim"))
+            rows.append((Text("✗", style="bold red"), line))
     return Group(heading, _marked(rows))
 
 
@@ -148,8 +164,9 @@ def key_points_view(question: Question) -> Table:
     return _marked([(Text("•", style="cyan"), plain(kp.point)) for kp in question.key_points])
 
 
-def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bool) -> Group:
-    """The four ratings with their intervals (`Good · 4d`), then the other keys."""
+def rating_bar(preview: dict[Rating, timedelta], suggested: Rating | None, can_undo: bool) -> Group:
+    """The four ratings with their intervals (`Good · 4d`), then the other keys. With no
+    suggestion, Enter chooses nothing: the learner presses 1 to 4."""
     choices = []
     for rating, interval in preview.items():
         value = int(rating)
@@ -163,9 +180,8 @@ def rating_bar(preview: dict[Rating, timedelta], suggested: Rating, can_undo: bo
     extras = ["s skip", "q quit"]
     if can_undo:
         extras.insert(0, "u undo")
-    keys = Text.assemble(
-        (f" ⏎ {RATING_NAMES[int(suggested)]}", "bold"), ("  ·  " + "  ·  ".join(extras), "dim")
-    )
+    enter = " 1-4 rate" if suggested is None else f" ⏎ {RATING_NAMES[int(suggested)]}"
+    keys = Text.assemble((enter, "bold"), ("  ·  " + "  ·  ".join(extras), "dim"))
     return Group(Flow(choices, "   "), keys)
 
 
