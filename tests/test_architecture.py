@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src" / "dlquiz"
-EDGES = {"cli", "options", "study", "__main__"}  # wire the core to the terminal
+EDGES = {"cli", "options", "reporting", "study", "__main__"}  # wire the core to the terminal
 SCREENS = {"ui", "dashboard", "markup"}  # Rich rendering only
 UI_LIBRARIES = {"rich", "typer", "click"}
 NEVER_THE_STORE = {"scheduler", "bank", "matching", "model"} | SCREENS

@@ -9,23 +9,18 @@ No `from __future__ import annotations` here: Typer reads every command's signat
 start, and string annotations would make it `eval` them all (about 4 ms of `dlquiz stats`).
 """
 
-import functools
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, ParamSpec
+from typing import ParamSpec
 
 import typer
 
 from dlquiz import options as opt
 from dlquiz.paths import resolve
+from dlquiz.reporting import confirm, console, fail, lines, reported, run
 from dlquiz.workspace import Workspace
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from dlquiz.bank import Problem
 
 P = ParamSpec("P")
 Context = typer.Context
@@ -41,42 +36,6 @@ app = typer.Typer(
 )
 
 
-def fail(message: str, code: int = 1) -> NoReturn:
-    """End the command with `Error: message` on stderr; `code` 2 means it was misused."""
-    from dlquiz.text import literal
-
-    sys.stderr.write(f"Error: {literal(message)}\n")
-    raise typer.Exit(code)
-
-
-def reported(command: Callable[P, None]) -> Callable[P, None]:
-    """Turn the core's errors, and Ctrl-C, into a one-line message and an exit status."""
-
-    @functools.wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        from dlquiz.bank import BankError
-        from dlquiz.config import ConfigError
-        from dlquiz.model import ExportError, FitError, UsageError
-        from dlquiz.store import StoreError
-
-        try:
-            command(*args, **kwargs)
-        except UsageError as e:
-            fail(str(e), code=2)
-        except (StoreError, ConfigError, ExportError, FitError) as e:
-            fail(str(e))
-        except BankError as e:
-            more = len(e.problems) - 1
-            fail(
-                str(e.problems[0]) + (f" (and {more} more: run `dlquiz validate`)" if more else "")
-            )
-        except KeyboardInterrupt:
-            sys.stderr.write("\n")
-            raise typer.Exit(130) from None
-
-    return wrapper
-
-
 def command(
     short_help: str, name: str | None = None
 ) -> Callable[[Callable[P, None]], Callable[P, None]]:
@@ -88,26 +47,10 @@ def command(
     return register
 
 
-def console() -> "Console":
-    from rich.console import Console
-
-    return Console(highlight=False, emoji=False)
-
-
 def workspace(ctx: Context) -> Workspace:
     obj = ctx.find_root().obj
     assert isinstance(obj, Workspace)
     return obj
-
-
-def _confirm(question: str) -> bool:
-    from dlquiz.text import literal
-
-    try:
-        return typer.confirm(literal(question), default=False)
-    except typer.Abort:  # Ctrl-C, or no answer on stdin
-        typer.echo()
-        return False
 
 
 @app.callback()
@@ -128,20 +71,12 @@ def main_options(
 
 
 def _study(
-    ctx: Context,
-    mode: str,
-    topics: opt.Topics,
-    new: opt.NewPerDay,
-    limit: opt.Limit,
-    retention: opt.Retention,
-) -> None:
-    from dlquiz.session import Mode, Options
-    from dlquiz.study import study
+    ctx: Context, mode: str, topics: list[str] | None, new: int | None, limit: int | None,
+    retention: float | None,
+) -> None:  # fmt: skip
+    from dlquiz.study import run_session
 
-    ws = workspace(ctx)
-    config = ws.config.with_options(desired_retention=retention, new_per_day=new)
-    options = Options(Mode(mode), ws.bank(config).resolve_topics(topics), config.new_per_day, limit)
-    outcome = study(ws, config, options, console())
+    outcome = run_session(workspace(ctx), mode, topics, new, limit, retention, console=console())
     if outcome.error:
         fail(outcome.error)
     if outcome.exit_code:
@@ -184,28 +119,15 @@ def validate(ctx: Context, path: opt.BankPath = None) -> None:
     Example: dlquiz validate my-bank.yaml
     """
     from dlquiz.bank import BankError, load_bank
-    from dlquiz.text import counted, literal
     from dlquiz.ui import validation_ok
 
     try:
         bank = load_bank(path if path is not None else workspace(ctx).bank_path())
     except BankError as e:
-        for problem in e.problems:
-            typer.echo(literal(str(problem)), err=True)
-        typer.echo(f"{counted(len(e.problems), 'problem')} found.", err=True)
+        lines(e.problems, "problem", " found.")
         raise typer.Exit(1) from None
     console().print(validation_ok(bank))
-    _print_warnings(bank.warnings)
-
-
-def _print_warnings(warnings: "tuple[Problem, ...]") -> None:
-    """Warnings do not fail validation: `path:line: field: warning: ...`, one a line."""
-    from dlquiz.text import counted, literal
-
-    for warning in warnings:
-        typer.echo(literal(str(warning)), err=True)
-    if warnings:
-        typer.echo(f"{counted(len(warnings), 'warning')}.", err=True)
+    lines(bank.warnings, "warning")
 
 
 @command("List the topics and their question counts.")
@@ -249,19 +171,21 @@ def _suspension(ctx: Context, question: str, suspend: bool) -> None:
     from dlquiz.clock import system_clock, to_ms
 
     ws = workspace(ctx)
-    bank = ws.bank()
-    qid = bank.lookup(question).id
+    bank_id, qid = ws.bank().id, ws.bank().lookup(question).id
     with ws.open_store() as store:
-        if suspend:
-            done = store.suspend(bank.id, qid, to_ms(system_clock()))
-            typer.echo(f"Suspended {qid}: practice and review will not show it." if done
-                       else f"{qid} is already suspended.")  # fmt: skip
-            typer.echo(f"To bring it back: dlquiz unsuspend {qid}")
-        else:
-            done = store.unsuspend(bank.id, qid)
+        if not suspend:
+            done = store.unsuspend(bank_id, qid)
             typer.echo(
                 f"{qid} is back in practice and review." if done else f"{qid} is not suspended."
             )
+            return
+        done = store.suspend(bank_id, qid, to_ms(system_clock()))
+    typer.echo(
+        f"Suspended {qid}: practice and review will not show it."
+        if done
+        else f"{qid} is already suspended."
+    )
+    typer.echo(f"To bring it back: dlquiz unsuspend {qid}")
 
 
 @command("Set a card aside: practice and review skip it.")
@@ -464,7 +388,7 @@ def reset(ctx: Context, topic: opt.Topics = None, yes: opt.Yes = False) -> None:
         if plan.empty:
             typer.echo(f"Nothing to reset: no progress recorded for {plan.scope}.")
             return
-        if not yes and not _confirm(f"Forget {plan.described}?"):
+        if not yes and not confirm(f"Forget {plan.described}?"):
             typer.echo("Nothing changed.")
             raise typer.Exit(1)
         done = backups.reset(store, bank.id, plan.question_ids, ws.paths.backups, system_clock())
@@ -485,7 +409,7 @@ def restore(ctx: Context, backup: opt.Backup, yes: opt.Yes = False) -> None:
 
     ws = workspace(ctx)
     backups.check_backup(backup)
-    if not yes and not _confirm(f"Replace all progress in {ws.paths.store} with {backup}?"):
+    if not yes and not confirm(f"Replace all progress in {ws.paths.store} with {backup}?"):
         typer.echo("Nothing changed.")
         raise typer.Exit(1)
     before = backups.restore(backup, ws.paths.store, ws.paths.backups, system_clock())
@@ -522,26 +446,5 @@ def path(ctx: Context) -> None:
 
 
 def main() -> None:
-    """The console script: whatever the terminal or the output, one line and a status, never
-    a traceback."""
-    from dlquiz import streams
-
-    streams.make_usable()
-    try:
-        try:
-            app()
-        finally:
-            if sys.stdout is not None:
-                sys.stdout.flush()  # so that a full device fails here, where it is reported
-    except BrokenPipeError:
-        # `dlquiz list | head`: the reader left; say nothing more
-        streams.silence_stdout()
-        sys.exit(1)
-    except OSError as e:  # stdout on a full device, or a write error nothing else caught
-        streams.silence_stdout()
-        what = f"{e.filename}" if e.filename is not None else "cannot write the output"
-        fail_line = f"{what}: {e.strerror or e}"
-        from dlquiz.text import literal
-
-        sys.stderr.write(f"Error: {literal(fail_line)}\n")
-        sys.exit(1)
+    """The console script."""
+    run(app)

@@ -394,6 +394,25 @@ def grading_of(result: Coverage) -> Grading:
     )
 
 
+def run_session(
+    workspace: Workspace,
+    mode: str,
+    topics: list[str] | None,
+    new: int | None,
+    limit: int | None,
+    retention: float | None,
+    *,
+    console: Console,
+) -> Outcome:
+    """`dlquiz practice` or `dlquiz review` with the command line's choices over the settings."""
+    from dlquiz.session import Mode, Options
+
+    config = workspace.config.with_options(desired_retention=retention, new_per_day=new)
+    topics_chosen = workspace.bank(config).resolve_topics(topics)
+    options = Options(Mode(mode), topics_chosen, config.new_per_day, limit)
+    return study(workspace, config, options, console)
+
+
 def study(workspace: Workspace, config: Config, options: Options, console: Console) -> Outcome:
     """Run a practice or drill session at this terminal (or over piped input) to its end.
 
