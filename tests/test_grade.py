@@ -89,7 +89,7 @@ def test_grade_misuse_is_a_one_line_error() -> None:
     assert unknown.output.startswith("Error: no question 'no-such-question'")
     both = run("grade", "pooling", "--jsonl", input="")
     assert both.exit_code == 2
-    assert "Error: --jsonl reads the question ids from stdin" in both.output
+    assert "Error: give a QUESTION id, or --jsonl (which reads the ids from stdin)" in both.output
     neither = run("grade")
     assert neither.exit_code == 2
     assert "Error: give a QUESTION id" in neither.output

@@ -12,11 +12,16 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from dlquiz.bank import Bank
 from dlquiz.store import SCHEMA_VERSION, Store, StoreError, exclusive_use, inspect
-from dlquiz.text import counted, noun
+from dlquiz.text import counted, literal, noun
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from dlquiz.workspace import Workspace
 
 
 class Reset(NamedTuple):
@@ -119,3 +124,37 @@ def restore(source: Path, store_path: Path, folder: Path, now: datetime) -> Path
             store.copy_from(source)
         Store.open(store_path).close()  # an older backup is migrated now, not at the next use
     return before
+
+
+def reset_progress(
+    workspace: Workspace, topics: list[str] | None, ask: Callable[[str], bool], now: datetime
+) -> tuple[str, bool]:
+    """`dlquiz reset`: back up the store, then forget the bank's progress (or some topics'),
+    once `ask` agrees. What happened, for the person, and False when the person said no."""
+    bank = workspace.bank()
+    with workspace.open_store() as store:
+        plan = plan_reset(store, bank, bank.resolve_topics(topics))
+        if plan.empty:
+            return f"Nothing to reset: no progress recorded for {plan.scope}.", True
+        if not ask(f"Forget {plan.described}?"):
+            return "Nothing changed.", False
+        done = reset(store, bank.id, plan.question_ids, workspace.paths.backups, now)
+    kept = literal(str(done.backup))
+    return f"Forgot {plan.described}.\nBackup: {kept}\nTo undo: dlquiz restore '{kept}'", True
+
+
+def restore_progress(
+    workspace: Workspace, source: Path, ask: Callable[[str], bool], now: datetime
+) -> tuple[str, bool]:
+    """`dlquiz restore`: put back a backup once `ask` agrees, keeping the progress it replaces.
+    What happened, for the person, and False when the person said no."""
+    check_backup(source)
+    store_path = workspace.paths.store
+    if not ask(f"Replace all progress in {store_path} with {source}?"):
+        return "Nothing changed.", False
+    before = restore(source, store_path, workspace.paths.backups, now)
+    return (
+        f"Restored {literal(str(source))}.\n"
+        f"The progress it replaced is kept in {literal(str(before))}",
+        True,
+    )

@@ -12,14 +12,13 @@ start, and string annotations would make it `eval` them all (about 4 ms of `dlqu
 import json
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import ParamSpec
 
 import typer
 
 from dlquiz import options as opt
 from dlquiz.paths import resolve
-from dlquiz.reporting import confirm, console, fail, lines, reported, run
+from dlquiz.reporting import confirm_with, console, fail, lines, reported, run
 from dlquiz.workspace import Workspace
 
 P = ParamSpec("P")
@@ -223,19 +222,12 @@ def grade_answer(
     from dlquiz import matching
 
     bank = workspace(ctx).bank()
-    if jsonl:
-        if question is not None:
-            fail("--jsonl reads the question ids from stdin: give no QUESTION", code=2)
-        bad = False
-        for record in matching.grade_lines(sys.stdin or (), bank.find):
-            bad = bad or "error" in record
-            typer.echo(json.dumps(record, ensure_ascii=False))
-        raise typer.Exit(1 if bad else 0)
+    if jsonl == (question is not None):
+        fail("give a QUESTION id, or --jsonl (which reads the ids from stdin)", code=2)
     if question is None:
-        fail("give a QUESTION id (or --jsonl)", code=2)
+        raise typer.Exit(0 if matching.grade_jsonl(sys.stdin, bank.find, typer.echo) else 1)
     found = bank.lookup(question)
-    typed = answer if answer is not None else (sys.stdin.read() if sys.stdin else "")
-    result = matching.grade(typed, found)
+    result = matching.grade(answer if answer is not None else sys.stdin.read(), found)
     if as_json:
         typer.echo(json.dumps(matching.as_record(found, result, detail=True), ensure_ascii=False))
     else:
@@ -290,17 +282,9 @@ def interview(
     Example: dlquiz interview 2026-12-21 --time 14:30
     """
     from dlquiz.clock import system_clock
-    from dlquiz.interview import change_setting, plan_from_store
+    from dlquiz.interview import set_and_plan
 
-    ws = workspace(ctx)
-    bank, now, plan = ws.bank(), system_clock(), None
-    with ws.open_store() as store:
-        said = change_setting(store, bank.id, day, at, target, clear, now)
-        if not clear:
-            scheduling = ws.scheduling(store)
-            plan = plan_from_store(
-                store, bank, scheduling, scheduling.days, now, ws.config.new_per_day
-            )
+    said, plan = set_and_plan(workspace(ctx), day, at, target, clear, system_clock())
     if said:
         typer.echo(said)
     if plan is not None:
@@ -320,22 +304,16 @@ def optimize(ctx: Context, as_json: opt.Json = False, reset: opt.ResetModel = Fa
     from dlquiz import optimize as fitting
     from dlquiz.clock import system_clock
 
-    ws = workspace(ctx)
-    bank = ws.bank()
-    with ws.open_store() as store:
-        if reset:
-            typer.echo(fitting.reset(store, bank.id))
-            return
-        fit, current = fitting.optimize(store, bank.id, ws.scheduling(store), system_clock())
-    if as_json:
-        typer.echo(json.dumps(fit.to_json(), indent=2))
+    fit, current, said = fitting.run(workspace(ctx), reset, system_clock())
+    if fit is None or as_json:
+        typer.echo(said if fit is None else json.dumps(fit.to_json(), indent=2))
     elif fit.needed:
         fail(fitting.too_few(fit))
     else:
         from dlquiz.ui import fit_view
 
         console().print(fit_view(fit, "defaults" if current is None else "in use"))
-    if fit.needed:
+    if fit is not None and fit.needed:
         raise typer.Exit(1)
 
 
@@ -354,21 +332,11 @@ def export(
 
     Example: dlquiz export reviews --format json -o reviews.json
     """
-    from dlquiz import export as out
-    from dlquiz.text import literal
+    from dlquiz.export import export as write
 
-    ws = workspace(ctx)
-    bank = ws.bank()
-    protected = (*ws.paths.own_files(), ws.bank_path())
-    if what is opt.ExportKind.deck:
-        target = output or Path(f"{bank.id}.apkg")
-        count = out.write_deck(bank, target, protected, force)
-        typer.echo(f"Wrote {count} notes to {literal(str(target))} (in Anki: File > Import).")
-        return
-    with ws.open_store() as store:
-        count = out.write_log(output, out.writer(store, bank, what, fmt), protected, force)
-    if output is not None:
-        typer.echo(f"Wrote {count} {what.value} to {literal(str(output))}.")
+    said = write(workspace(ctx), what.value, fmt.value, output, force)
+    if said:
+        typer.echo(said)
 
 
 @command("Forget progress, keeping a backup.")
@@ -377,24 +345,13 @@ def reset(ctx: Context, topic: opt.Topics = None, yes: opt.Yes = False) -> None:
 
     Example: dlquiz reset --topic cnn
     """
-    from dlquiz import backups
+    from dlquiz.backups import reset_progress
     from dlquiz.clock import system_clock
-    from dlquiz.text import literal
 
-    ws = workspace(ctx)
-    bank = ws.bank()
-    with ws.open_store() as store:
-        plan = backups.plan_reset(store, bank, bank.resolve_topics(topic))
-        if plan.empty:
-            typer.echo(f"Nothing to reset: no progress recorded for {plan.scope}.")
-            return
-        if not yes and not confirm(f"Forget {plan.described}?"):
-            typer.echo("Nothing changed.")
-            raise typer.Exit(1)
-        done = backups.reset(store, bank.id, plan.question_ids, ws.paths.backups, system_clock())
-    typer.echo(f"Forgot {plan.described}.")
-    typer.echo(f"Backup: {literal(str(done.backup))}")
-    typer.echo(f"To undo: dlquiz restore '{literal(str(done.backup))}'")
+    said, ok = reset_progress(workspace(ctx), topic, confirm_with(yes), system_clock())
+    typer.echo(said)
+    if not ok:
+        raise typer.Exit(1)
 
 
 @command("Put back progress from a backup.")
@@ -403,18 +360,13 @@ def restore(ctx: Context, backup: opt.Backup, yes: opt.Yes = False) -> None:
 
     Example: dlquiz restore ~/.local/share/dlquiz/backups/progress-20261130-091502.db
     """
-    from dlquiz import backups
+    from dlquiz.backups import restore_progress
     from dlquiz.clock import system_clock
-    from dlquiz.text import literal
 
-    ws = workspace(ctx)
-    backups.check_backup(backup)
-    if not yes and not confirm(f"Replace all progress in {ws.paths.store} with {backup}?"):
-        typer.echo("Nothing changed.")
+    said, ok = restore_progress(workspace(ctx), backup, confirm_with(yes), system_clock())
+    typer.echo(said)
+    if not ok:
         raise typer.Exit(1)
-    before = backups.restore(backup, ws.paths.store, ws.paths.backups, system_clock())
-    typer.echo(f"Restored {literal(str(backup))}.")
-    typer.echo(f"The progress it replaced is kept in {literal(str(before))}")
 
 
 @command("Check the store, bank and settings.")

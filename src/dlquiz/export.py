@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from dlquiz.bank import Bank
 from dlquiz.clock import from_ms
@@ -32,6 +32,10 @@ from dlquiz.model import (
     is_leech,
 )
 from dlquiz.store import Store
+from dlquiz.text import literal
+
+if TYPE_CHECKING:
+    from dlquiz.workspace import Workspace
 
 EXPORT_SCHEMA = "dlquiz-export/1"
 
@@ -273,3 +277,17 @@ def write_deck(bank: Bank, target: Path, protected: Iterable[Path], force: bool)
     check_target(target, protected, force)
     with replacing(target) as temp:
         return write_apkg(bank, temp)
+
+
+def export(workspace: Workspace, what: str, fmt: str, output: Path | None, force: bool) -> str:
+    """`dlquiz export`: the review log or the card states (`what`, as `fmt`) to `output` (None:
+    stdout), or the bank as an Anki deck; what was written, in one line ("" for stdout)."""
+    bank = workspace.bank()
+    protected = (*workspace.paths.own_files(), workspace.bank_path())
+    if what == "deck":
+        target = output or Path(f"{bank.id}.apkg")
+        count = write_deck(bank, target, protected, force)
+        return f"Wrote {count} notes to {literal(str(target))} (in Anki: File > Import)."
+    with workspace.open_store() as store:
+        count = write_log(output, writer(store, bank, what, fmt), protected, force)
+    return "" if output is None else f"Wrote {count} {what} to {literal(str(output))}."

@@ -42,6 +42,7 @@ from dlquiz.scheduler import Rating, Scheduling
 
 if TYPE_CHECKING:
     from dlquiz.store import Store
+    from dlquiz.workspace import Workspace
 
 DEFAULT_TARGET = 0.95
 DEFAULT_TIME = "09:00"
@@ -104,6 +105,26 @@ def parse_setting(
         target=chosen,
         set_at=to_ms(now),
     )
+
+
+def set_and_plan(
+    workspace: Workspace,
+    day_text: str | None,
+    time_text: str | None,
+    target: float | None,
+    clear: bool,
+    now: datetime,
+) -> tuple[str, Plan | None]:
+    """`dlquiz interview`: change the setting as asked (`change_setting`), then the plan until
+    the date (None when cleared, not set, or past)."""
+    bank = workspace.bank()
+    with workspace.open_store() as store:
+        said = change_setting(store, bank.id, day_text, time_text, target, clear, now)
+        if clear:
+            return said, None
+        scheduling = workspace.scheduling(store)
+        new_per_day = workspace.config.new_per_day
+        return said, plan_from_store(store, bank, scheduling, scheduling.days, now, new_per_day)
 
 
 def change_setting(

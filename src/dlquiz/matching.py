@@ -1164,3 +1164,17 @@ def grade_lines(
             yield {"line": n, "error": f"no question {qid!r} in the bank"}
             continue
         yield as_record(question, grade(answer, question))
+
+
+def grade_jsonl(
+    lines: Iterable[str], find: Callable[[str], Question | None], write: Callable[[str], object]
+) -> bool:
+    """`dlquiz grade --jsonl`: a JSON result line written for each line read; False when any
+    line was bad (it got `{"line": n, "error": ...}` and the rest were graded)."""
+    import json
+
+    ok = True
+    for record in grade_lines(lines, find):
+        ok = ok and "error" not in record
+        write(json.dumps(record, ensure_ascii=False))
+    return ok

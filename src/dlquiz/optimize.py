@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from dlquiz.scheduler import Scheduling
     from dlquiz.store import Store
+    from dlquiz.workspace import Workspace
 
 MIN_TARGETS = 300  # reviews on a later study day than the card's previous one
 TEST_SHARE = 0.2  # the latest share of those, held out to judge the fit
@@ -182,6 +183,20 @@ def optimize(
     if fit.kept and fit.parameters is not None:
         store.save_parameters(bank_id, fit.parameters, to_ms(now), fit.to_json())
     return fit, current
+
+
+def run(
+    workspace: Workspace, reset_only: bool, now: datetime
+) -> tuple[Fit | None, Sequence[float] | None, str]:
+    """`dlquiz optimize`: fit and keep if better, or with `reset_only` go back to the defaults.
+    Returns the fit (None after a reset), the parameters it was judged against, and what a reset
+    did, in one line."""
+    bank_id = workspace.bank().id
+    with workspace.open_store() as store:
+        if reset_only:
+            return None, None, reset(store, bank_id)
+        fit, current = optimize(store, bank_id, workspace.scheduling(store), now)
+    return fit, current, ""
 
 
 def reset(store: Store, bank_id: str) -> str:

@@ -58,6 +58,11 @@ def confirm(question: str) -> bool:
         return False
 
 
+def confirm_with(yes: bool) -> Callable[[str], bool]:
+    """The question asker for a command with `--yes`: yes at once when given, else `confirm`."""
+    return (lambda question: True) if yes else confirm
+
+
 def reported(command: Callable[P, None]) -> Callable[P, None]:
     """Turn the core's errors, and Ctrl-C, into a one-line message and an exit status."""
 
