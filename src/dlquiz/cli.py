@@ -1,12 +1,9 @@
 """The `dlquiz` command: thin Typer commands that wire the core to the terminal.
 
 Each command reads its options (declared in `options`), asks the core (`Workspace` for the
-home, the bank and the store; the modules named in each command for the work), and hands the
-result to `ui` or prints JSON. Failures the user can act on end as one line, `Error: ...`,
-with exit status 1 (2 for a misused option or an unknown name); never as a traceback.
-
-No `from __future__ import annotations` here: Typer reads every command's signature at each
-start, and string annotations would make it `eval` them all (about 4 ms of `dlquiz stats`).
+home, the bank and the store), and hands the result to `ui` or prints JSON; `reporting` turns
+failures into one line and an exit status. No `from __future__ import annotations`: Typer
+would `eval` every signature's strings at each start (about 4 ms of `dlquiz stats`).
 """
 
 import json
