@@ -3,7 +3,9 @@
     python benchmarks/grading/evaluate.py                 # both halves, report-half verdict
     python benchmarks/grading/evaluate.py --misses tune   # also list the tune half's misses
 
-Reads every benchmarks/grading/*.jsonl: one labelled answer a line, `{"id", "kind", "answer",
+Reads every benchmarks/grading/*.jsonl (the tune and report halves) and
+benchmarks/grading/fresh/*.jsonl (a third set, written by another hand after the tuning and never
+tuned on, reported on its own): one labelled answer a line, `{"id", "kind", "answer",
 "covered": [bool per key point], "note"}`, kinds complete, terse, partial, wrong, paraphrase and
 none. The expert's rating of an answer follows from its labels by the app's rule (every point
 covered: Good; at least half: Hard; else Again).
@@ -67,11 +69,14 @@ class Graded:
     covered: tuple[bool, ...] | None  # None: the method does not say per point
 
 
-def load(paths: Iterable[Path]) -> list[Labelled]:
+def load(paths: Iterable[Path], fresh: bool = False) -> list[Labelled]:
     """Every labelled answer, checked against the bank (an unknown id or a wrong number of
-    labels is an error naming its line)."""
+    labels is an error naming its line). `fresh`: a set written after the tuning, by another
+    hand, that no tuning has looked at; it is its own half, "fresh"."""
     bank = load_bank(default_bank_path())
     halves = {q.id: ("tune" if i % 2 == 0 else "report") for i, q in enumerate(bank.questions)}
+    if fresh:
+        halves = dict.fromkeys(halves, "fresh")
     items = []
     for path in sorted(paths):
         for n, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -265,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         "--tune-only", action="store_true", help="while tuning: show the tune half alone"
     )
     args = parser.parse_args(argv)
-    items = load(HERE.glob("*.jsonl"))
+    items = load(HERE.glob("*.jsonl")) + load((HERE / "fresh").glob("*.jsonl"), fresh=True)
     if not items:
         print("Error: no labelled answers in benchmarks/grading/*.jsonl", file=sys.stderr)
         return 1
@@ -292,11 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.misses:
         print_misses(half("tune", graded))
-    missed = check(report, ms)
+    missed = [f"report half: {m}" for m in check(report, ms)]
+    if half("fresh", graded):
+        fresh = print_half("fresh", *pick("fresh"))
+        missed += [f"fresh set: {m}" for m in check(fresh, ms)]
     if missed:
-        print("\nMISSED on the report half: " + "; ".join(missed))
+        print("\nMISSED: " + "; ".join(missed))
         return 1
-    print("\nAll targets met on the report half.")
+    print("\nAll targets met on the report half and the fresh set.")
     return 0
 
 
