@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -126,3 +129,53 @@ def log_v1(
          json.dumps(before._asdict()) if before else None, after.state, after.due),
     )  # fmt: skip
     db.execute(f"INSERT OR REPLACE INTO cards VALUES ({', '.join('?' * len(after))})", tuple(after))
+
+
+# --- real dlquiz processes ----------------------------------------------------------------------
+
+
+def dlquiz(
+    home: Path, *args: str, input: str = "", prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    env = process_env(home, COLUMNS="100")
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "dlquiz", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0, result.stdout
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    return lines[0]
+
+
+def reviews_in(home: Path) -> int:
+    with sqlite3.connect(f"file:{home / 'progress.db'}?mode=ro", uri=True) as db:
+        return int(db.execute("SELECT count(*) FROM reviews").fetchone()[0])
+
+
+@pytest.fixture
+def studied(dlquiz_home: Path) -> Path:
+    """A home with two reviews recorded."""
+    result = dlquiz(dlquiz_home, "practice", input="\n4\n\n4\nq\n")
+    assert result.returncode == 0, result.stderr
+    assert reviews_in(dlquiz_home) == 2
+    return dlquiz_home
+
+
+def without_root_powers() -> tuple[str, ...]:
+    """A prefix that makes file permissions bind even for root (who otherwise ignores them)."""
+    if os.geteuid() != 0:
+        return ()
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without setpriv: cannot make a directory read-only")
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return ("setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--")

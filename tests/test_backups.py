@@ -16,18 +16,9 @@ import pytest
 from dlquiz.backups import new_backup_path, restore
 from dlquiz.store import Store, StoreError, in_session
 
-from .test_faults import dlquiz, one_line_error, reviews_in, without_root_powers
+from .conftest import dlquiz, one_line_error, reviews_in, without_root_powers
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def studied(dlquiz_home: Path) -> Path:
-    """A home with two reviews recorded."""
-    result = dlquiz(dlquiz_home, "practice", input="\n4\n\n4\nq\n")
-    assert result.returncode == 0, result.stderr
-    assert reviews_in(dlquiz_home) == 2
-    return dlquiz_home
 
 
 @pytest.mark.parametrize("name", ["progress.db", "progress.db-wal", "config.toml", "backups"])

@@ -14,9 +14,8 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from .conftest import process_env
+from .conftest import dlquiz, one_line_error, process_env, reviews_in
 from .test_bank import MINI
-from .test_faults import dlquiz, one_line_error, reviews_in
 
 pytestmark = pytest.mark.slow
 
@@ -41,14 +40,6 @@ def run(
 def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stdout + result.stderr, result.stderr
     assert "Error" not in result.stderr or result.stderr.count("\n") == 1, result.stderr
-
-
-@pytest.fixture
-def studied(dlquiz_home: Path) -> Path:
-    result = dlquiz(dlquiz_home, "practice", input="\n4\n\n4\nq\n")
-    assert result.returncode == 0, result.stderr
-    assert reviews_in(dlquiz_home) == 2
-    return dlquiz_home
 
 
 def digest(path: Path) -> str:
