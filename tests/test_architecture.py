@@ -4,7 +4,8 @@
   loop at the terminal) and the screens (rendering modules) may;
 - scheduler, bank and matching never import the store; the screens never import the store;
 - `model` imports nothing of dlquiz and nothing outside the standard library;
-- no import cycles among dlquiz's modules.
+- no import cycles among dlquiz's modules;
+- SQL lives only in `store`.
 
 Imports inside functions count (they are imports all the same); imports under
 `if TYPE_CHECKING:` do not, since they never run.
@@ -13,6 +14,7 @@ Imports inside functions count (they are imports all the same); imports under
 from __future__ import annotations
 
 import ast
+import re
 import sys
 from pathlib import Path
 
@@ -67,6 +69,15 @@ def test_the_core_never_imports_a_terminal_library(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(NEVER_THE_STORE & set(MODULES)))
 def test_these_modules_never_import_the_store(name: str) -> None:
     assert "store" not in _own(MODULES[name]), f"dlquiz.{name} imports dlquiz.store"
+
+
+@pytest.mark.parametrize("name", sorted(set(MODULES) - {"store"}))
+def test_sql_lives_only_in_the_store(name: str) -> None:
+    """Every other module asks the store's methods for rows; none writes SQL or opens SQLite."""
+    source = (SRC / f"{name}.py").read_text(encoding="utf-8")
+    assert "sqlite3" not in MODULES[name], f"dlquiz.{name} imports sqlite3"
+    sql = re.search(r"\b(SELECT|INSERT INTO|CREATE TABLE|DELETE FROM|UPDATE \w+ SET)\b", source)
+    assert sql is None and not re.search(r"\.execute\(|\.query\(", source), f"SQL in {name}"
 
 
 def test_the_model_depends_on_nothing_but_the_standard_library() -> None:

@@ -1207,12 +1207,6 @@ def test_month_names_sit_at_the_week_where_the_month_starts(store: Store, bank: 
 # --- the house: stats.py is arithmetic, the store answers ---------------------------------------
 
 
-def test_stats_module_writes_no_sql() -> None:
-    """All SQL lives in store.py: stats.py asks the store's methods for rows."""
-    source = (Path(__file__).resolve().parent.parent / "src/dlquiz/stats.py").read_text()
-    assert not re.search(r"\b(SELECT|INSERT|CREATE|DELETE)\b|\.db\b|\.query\(", source)
-
-
 @settings(max_examples=25, deadline=None)
 @given(
     reviews=st.lists(
