@@ -187,6 +187,37 @@ def test_right_and_wrong_claims_together_leave_the_rating_to_the_learner() -> No
     assert result.reason == "right and wrong claims side by side"
 
 
+def test_a_wrong_claim_beside_bare_names_suggests_again() -> None:
+    # the right points are said only by naming them; the wrong claim outweighs a mention
+    points = (
+        KeyPoint("convolution layers", ("conv",)),
+        KeyPoint("pooling layers", ("pooling",)),
+        KeyPoint("dense layers at the end", ("dense",)),
+        KeyPoint("pooling has no weights", contradicts=("pooling learns filters",)),
+    )
+    typed = "conv, pooling and dense; the pooling learns the filters"
+    result = coverage(typed, points)
+    assert result.flags == [True, True, True, False]
+    assert result.points[3].contradicted == "pooling learns filters"
+    assert result.suggested == Rating.Again
+    # said as claims, the same three points leave the outcome in doubt
+    typed = (
+        "convolution layers, then pooling layers, and dense layers at the end; "
+        "the pooling learns the filters"
+    )
+    assert coverage(typed, points).suggested is None
+
+
+def test_a_wrong_claim_stays_within_one_part_of_an_and() -> None:
+    point = KeyPoint("relu for hidden layers", contradicts=("relu at the output layer",))
+    right = "relu for hidden and softmax for output layer"
+    assert coverage(right, (point,)).points[0].contradicted is None
+    assert coverage("relu is used at the output layer", (point,)).points[0].contradicted
+    # a shared verb still carries over: "remove dropout and regularization"
+    fix = KeyPoint("add regularization", contradicts=("remove regularization",))
+    assert coverage("remove dropout and regularization", (fix,)).points[0].contradicted
+
+
 def test_a_long_answer_that_matches_little_is_not_failed() -> None:
     typed = (
         "you take the map and keep only one number per little two by two tile, chosen as the "

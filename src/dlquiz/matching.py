@@ -510,6 +510,7 @@ class Token(NamedTuple):
     negated: bool
     stop: bool
     negator: str = ""  # the word that negates it ("not", "instead of"), shown as evidence
+    conjunct: int = 0  # the part of its clause between two "and"s: a wrong claim stays in one
 
 
 @functools.cache
@@ -542,7 +543,8 @@ def tokenize(text: str) -> list[Token]:
     """The words of `text` with their ids, sentence and clause numbers and negation."""
     plain = _normalize(text)
     raw: list[tuple[str, int, int]] = []  # word, sentence, clause
-    sentence = clause = 0
+    conjuncts: list[int] = []
+    sentence = clause = conjunct = 0
     for s_index, sentence_text in enumerate(_SENTENCE_END.split(plain)):
         if s_index:
             sentence += 1
@@ -554,7 +556,10 @@ def tokenize(text: str) -> list[Token]:
                 word = match.group()
                 if word in CLAUSE_WORDS:
                     clause += 1
+                if word in CLAUSE_WORDS or word == "and" or not raw or raw[-1][2] != clause:
+                    conjunct += 1
                 raw.append((word, sentence, clause))
+                conjuncts.append(conjunct)
     says = _abbreviation_ids()[0]
     tokens: list[Token] = []
     negated_clause: int | None = None
@@ -610,6 +615,7 @@ def tokenize(text: str) -> list[Token]:
                 negated_clause is not None,
                 stop,
                 negator if negated_clause is not None else "",
+                conjuncts[i],
             )
         )
         i += 1
@@ -660,6 +666,7 @@ class Phrasing:
     asked: frozenset[str] = frozenset()  # the question's own words
     modified: tuple[tuple[int, int], ...] = ()  # (modifier, its word): low bias, O(1) access
     compact: bool = False  # a wrong claim: said within one clause, its words close together
+    conjoined: bool = False  # says "X and Y" itself: a wrong claim may then span an "and"
 
     @property
     def usable(self) -> bool:
@@ -717,7 +724,14 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
         elif i > 0 and not slots[i - 1].ids <= MODIFIERS:
             modified.append((i, i - 1))
     return Phrasing(
-        text, tuple(slots), negative, frozenset(named), frozenset(), asked, tuple(modified)
+        text,
+        tuple(slots),
+        negative,
+        frozenset(named),
+        frozenset(),
+        asked,
+        tuple(modified),
+        conjoined="and" in _WORD.findall(_normalize(text)),
     )
 
 
@@ -819,6 +833,8 @@ class Answer:
             return False
         if phrasing.compact and any(tokens[k].clause != tokens[combo[0]].clause for k in combo):
             return False
+        if phrasing.compact and not phrasing.conjoined and not self._one_conjunct(combo):
+            return False
         if any(tokens[k].negated for k in combo) != phrasing.negative:
             return False
         for m, w in phrasing.modified:
@@ -834,6 +850,22 @@ class Answer:
                 owner = self._owner(k, mentions)
                 if owner & phrasing.rivals and not owner & phrasing.subjects:
                     return False
+        return True
+
+    def _one_conjunct(self, combo: tuple[int, ...]) -> bool:
+        """Whether a wrong claim is said within one part of an "and": "ReLU in hidden layers
+        and softmax at the output layer" does not say "ReLU at the output layer", while
+        "remove dropout and regularization" says "remove regularization" (the words after
+        the "and" open their part, sharing what came before)."""
+        tokens = self.tokens
+        first = tokens[min(combo)].conjunct
+        chosen = set(combo)
+        for k in combo:
+            j = k - 1
+            while tokens[k].conjunct != first and j >= 0 and tokens[j].conjunct == tokens[k].conjunct:
+                if not tokens[j].stop and j not in chosen:
+                    return False
+                j -= 1
         return True
 
     def _nearest_modifier(self, k: int) -> int | None:
@@ -918,6 +950,7 @@ class PointResult:
     contradicted: str | None = None
     contradiction: str | None = None
     near: bool = False
+    clear: bool = False  # covered by two or more required words beyond the question's own
 
     @property
     def looked_for(self) -> tuple[str, ...]:
@@ -1004,10 +1037,12 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
         key_points, _compiled(question_text, key_points), strict=True
     ):
         matched = evidence = wrong = wrong_words = None
+        clear = False
         for ph in phrasings:
             hit = answer.match(ph)
             if hit is not None:
                 matched, evidence = ph.text, answer.words_at(hit)
+                clear = sum(1 for slot in ph.slots if not slot.in_question) >= 2
                 break
         for ph in wrongs:
             hit = answer.match(ph)
@@ -1029,6 +1064,7 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
                 wrong,
                 wrong_words,
                 near,
+                clear,
             )
         )
     substance = sum(1 for t in answer.tokens if not t.stop)
@@ -1046,7 +1082,11 @@ def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
     near = sum(1 for p in points if p.near)
     base = rating_for(covered, total)
     if wrong:
-        if 2 * wrong >= covered:  # a confident wrong answer: its wrong claims weigh most
+        # A known wrong claim: the answer is Again unless what it clearly says right (a point
+        # said in two or more words of its own, not a bare name) would give Hard or Good
+        # anyway; only then is the outcome in doubt.
+        clear = sum(1 for p in points if p.covered and p.clear)
+        if 2 * wrong >= covered or rating_for(clear, total) == Rating.Again:
             return Coverage(points, Rating.Again)
         return Coverage(points, None, "right and wrong claims side by side")
     if rating_for(covered + near, total) != base:
