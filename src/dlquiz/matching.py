@@ -853,20 +853,29 @@ class Answer:
         return True
 
     def _one_conjunct(self, combo: tuple[int, ...]) -> bool:
-        """Whether a wrong claim is said within one part of an "and": "ReLU in hidden layers
-        and softmax at the output layer" does not say "ReLU at the output layer", while
-        "remove dropout and regularization" says "remove regularization" (the words after
-        the "and" open their part, sharing what came before)."""
+        """Whether a wrong claim is said within one part of an "and": "ReLU for hidden layers
+        and softmax for the output layer" does not say "ReLU for the output layer". Shared
+        words still carry across: "remove dropout and regularization" says "remove
+        regularization" (the words after the "and" open their part) and "NLP and speech run on
+        rules" says "NLP runs on rules" (the words before it close theirs)."""
         tokens = self.tokens
-        first = tokens[min(combo)].conjunct
         chosen = set(combo)
-        for k in combo:
-            j = k - 1
-            while tokens[k].conjunct != first and j >= 0 and tokens[j].conjunct == tokens[k].conjunct:
+        first = tokens[min(combo)].conjunct
+        last = tokens[max(combo)].conjunct
+        if first == last:
+            return True
+
+        def clear_run(k: int, step: int) -> bool:
+            j = k + step
+            while 0 <= j < len(tokens) and tokens[j].conjunct == tokens[k].conjunct:
                 if not tokens[j].stop and j not in chosen:
                     return False
-                j -= 1
-        return True
+                j += step
+            return True
+
+        opens = all(clear_run(k, -1) for k in combo if tokens[k].conjunct != first)
+        closes = all(clear_run(k, 1) for k in combo if tokens[k].conjunct != last)
+        return opens or closes
 
     def _nearest_modifier(self, k: int) -> int | None:
         tokens = self.tokens
