@@ -216,6 +216,10 @@ def test_a_wrong_claim_stays_within_one_part_of_an_and() -> None:
     # a shared verb still carries over: "remove dropout and regularization"
     fix = KeyPoint("add regularization", contradicts=("remove regularization",))
     assert coverage("remove dropout and regularization", (fix,)).points[0].contradicted
+    # and so does a shared subject: "vision and speech run on rules"
+    field = KeyPoint("speech is learned end to end", contradicts=("speech runs on rules",))
+    typed = "vision and speech still run on rules"
+    assert coverage(typed, (field,)).points[0].contradicted
 
 
 def test_a_long_answer_that_matches_little_is_not_failed() -> None:
@@ -270,3 +274,14 @@ def test_a_sentence_opening_with_a_pronoun_keeps_its_subject() -> None:
     )
     typed = "Deep learning is a subfield. It is easier to interpret than classical ML."
     assert covered(typed, points, question) == [False, False]
+
+
+def test_the_fields_formulas_say_their_names() -> None:
+    assert says("squash with 1/(1+e^-x) to get a probability", "sigmoid gives a probability")
+    assert says("(e^x - e^-x)/(e^x + e^-x) keeps states bounded", "tanh keeps states bounded")
+    assert says("exp(z_i)/sum_j exp(z_j) turns scores into a distribution", "softmax distribution")
+    assert says("add lambda*||w||^2 to the loss", "L2 norm of the weights")
+    assert says("compute d(loss)/d(w) for each weight", "gradient for each weight")
+    # the function applied keeps its name: "y = softmax(Wh + b)" still says softmax
+    assert says("y_hat = softmax(W h + b)", "softmax gives the prediction")
+    assert not says("1/(1+x) gives a probability", "sigmoid gives a probability")

@@ -343,7 +343,7 @@ SYNONYMS = (
     "error mistake",
     "image picture photo",
     "label annotation tag",
-    "gradient grad grads gradients",
+    "gradient grad grads gradients slope",
     "initialization init initialisation initialize initialise",
     "memory mem ram",
     "convolution conv convolutional",
@@ -384,6 +384,26 @@ SYNONYMS = (
 )
 # Notation, rewritten into words before anything else (answers and phrasings alike).
 NOTATION = (
+    # the field's formulas, named: 1/(1+e^-x) is the sigmoid, e^x_i / sum e^x_j the softmax
+    (
+        re.compile(r"\b1\s*/\s*\(\s*1\s*\+\s*(?:e\s*\^\s*\(?|exp\s*\()\s*-\s*[a-z]\w*\s*\)?\s*\)"),
+        " sigmoid ",
+    ),
+    (
+        re.compile(
+            r"\(\s*e\s*\^\s*([a-z])\s*-\s*e\s*\^\s*\(?-\s*\1\s*\)?\s*\)\s*/"
+            r"\s*\(\s*e\s*\^\s*\1\s*\+\s*e\s*\^\s*\(?-\s*\1\s*\)?\s*\)"
+        ),
+        " tanh ",
+    ),
+    (
+        re.compile(
+            r"(?:\bexp\s*\(|\be\s*\^\s*[({]?)\s*[a-z]\w*(?:[\s_]+[a-z])?\s*[)}]?\s*/\s*(?:sum|σ|∑)"
+        ),
+        " softmax ",
+    ),
+    (re.compile(r"\|\|\s*w\s*\|\|(?:\s*(?:\^\s*2|²|_?2))?"), " l2 norm of weights "),
+    (re.compile(r"\by\s*[_ ]?\s*hat\b"), " prediction "),
     (re.compile(r"\bo\s*\(\s*1\s*\)"), " bigo1 "),
     (re.compile(r"\bo\s*\(\s*n\s*\)"), " bigon "),
     (re.compile(r"\bo\s*\(\s*log\s*\(?\s*n\s*\)?\s*\)"), " bigologn "),
@@ -398,12 +418,18 @@ NOTATION = (
     (re.compile(r"β"), " beta "),
     (re.compile(r"λ"), " lambda "),
     (re.compile(r"μ"), " mu "),
-    (re.compile(r"\bd\s*[a-z]\w*\s*/\s*d\s*[a-z]\w*"), " gradient "),  # dL/dw
+    (
+        re.compile(r"\bd\s*\(?\s*[a-z]\w*\s*\)?\s*/\s*d\s*\(?\s*[a-z]\w*\s*\)?"),
+        " gradient ",
+    ),  # dL/dw
     (re.compile(r"\bgo(?:es|ing)?\s+down\b"), " decreases "),
     (re.compile(r"\bgo(?:es|ing)?\s+up\b"), " increases "),
     # Wx+b, w·x + b, W1 a + b1: a weighted sum plus bias; a = f(z), relu(...): an activation
     (re.compile(r"\bw\d*\s*[.·*]?\s*[a-z]\w*\s*\+\s*b\w*"), " weighted sum plus bias "),
-    (re.compile(r"=\s*(?:f|g|relu|sigmoid|tanh|softmax|act\w*)\s*\("), " = activation applied ("),
+    (
+        re.compile(r"=\s*(f|g|relu|sigmoid|tanh|softmax|act\w*)\s*\("),
+        r" = activation applied \1 (",
+    ),
     (re.compile(r"\b(?:work|figure)(?:s|ed|ing)?\s+out\b"), " learns "),
     (re.compile(r"\bx\s*>\s*0\b"), " positive inputs "),
     (re.compile(r"\bx\s*<\s*0\b"), " negative inputs "),
