@@ -285,3 +285,14 @@ def test_the_fields_formulas_say_their_names() -> None:
     # the function applied keeps its name: "y = softmax(Wh + b)" still says softmax
     assert says("y_hat = softmax(W h + b)", "softmax gives the prediction")
     assert not says("1/(1+x) gives a probability", "sigmoid gives a probability")
+
+
+def test_shorthand_of_terse_answers_is_read() -> None:
+    assert says("nodes + next ptrs", "nodes with pointers")
+    assert says("compare preds with targets", "compare predictions with targets")
+    assert says("the error is y - yhat", "error of the prediction")
+    assert says("a model already trained on ImageNet", "pretrained model")
+    assert says("one or more intermediate layers", "hidden layers")
+    # "= SiLU" opening a clause says it equals SiLU; a formula's "=" does not
+    assert says("x*sigmoid(x), = SiLU", "same as SiLU")
+    assert not says("y = SiLU(x) + 1", "same as SiLU")
