@@ -296,3 +296,21 @@ def test_shorthand_of_terse_answers_is_read() -> None:
     # "= SiLU" opening a clause says it equals SiLU; a formula's "=" does not
     assert says("x*sigmoid(x), = SiLU", "same as SiLU")
     assert not says("y = SiLU(x) + 1", "same as SiLU")
+
+
+def test_a_relative_clause_says_its_claim_of_the_word_before() -> None:
+    point = KeyPoint(
+        "denoising restores the clean input", contradicts=("denoising adds noise to its output",)
+    )
+    typed = "denoising, which adds noise to its output"
+    assert coverage(typed, (point,)).points[0].contradicted
+    # a plain list keeps its items apart
+    assert not coverage("denoising, output layers, noise", (point,)).points[0].contradicted
+
+
+def test_words_shared_across_an_and_keep_the_claims_order() -> None:
+    point = KeyPoint("relu for hidden layers", contradicts=("softmax for hidden layers",))
+    typed = "relu for the hidden layers and softmax at the output"
+    result = coverage(typed, (point,))
+    assert result.points[0].contradicted is None
+    assert result.flags == [True]

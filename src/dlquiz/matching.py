@@ -232,6 +232,7 @@ SHORT_NEGATORS = frozenset({"unlike", "than"})  # negate the next words only, no
 SCOPE_ENDS = frozenset(
     ["and", "so", "because", "since", "which", "while", "whereas", "then", "thus", "hence"]
 )
+RELATIVES = frozenset(["which", "where", "who", "whose", "that"])
 PRONOUNS = frozenset(["it", "them", "this", "that", "these", "those", "one"])
 # Two-word negators, matched on the raw words before stemming.
 NEGATOR_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("free", "of")})
@@ -347,13 +348,13 @@ SYNONYMS = (
     "reduce lower decrease cut shrink lessen diminish minimize minimise smaller fall less",
     "increase raise grow enlarge rise climb",
     "network net",
-    "same identical equal",
+    "same identical equal match matches",
     "many multiple several numerous lot lots plenty",
     "high higher",
     "few fewer",
     "subfield branch subset subarea subdomain",
     "hard difficult harder tough tricky",
-    "large big huge massive vast",
+    "large big huge massive vast larger bigger",
     "fast quick quicker faster rapid speedy",
     "slow slower sluggish",
     "remove drop delete eliminate discard",
@@ -564,6 +565,7 @@ class Token(NamedTuple):
     stop: bool
     negator: str = ""  # the word that negates it ("not", "instead of"), shown as evidence
     conjunct: int = 0  # the part of its clause between two "and"s: a wrong claim stays in one
+    claim: int = 0  # its clause, with a relative clause ("X, which ...") joined to the one before
 
 
 @functools.cache
@@ -597,22 +599,30 @@ def tokenize(text: str) -> list[Token]:
     plain = _normalize(text)
     raw: list[tuple[str, int, int]] = []  # word, sentence, clause
     conjuncts: list[int] = []
-    sentence = clause = conjunct = 0
+    claims: list[int] = []
+    sentence = clause = conjunct = claim = 0
     for s_index, sentence_text in enumerate(_SENTENCE_END.split(plain)):
         if s_index:
             sentence += 1
             clause += 1
+            claim += 1
         for c_index, clause_text in enumerate(_CLAUSE_END.split(sentence_text)):
+            first = _WORD.match(clause_text.strip())
             if c_index:
                 clause += 1
+                # "denoising, which adds noise": the relative clause says it of "denoising"
+                if not (first and first.group() in RELATIVES):
+                    claim += 1
             for match in _WORD.finditer(clause_text):
                 word = match.group()
                 if word in CLAUSE_WORDS:
                     clause += 1
-                if word in CLAUSE_WORDS or word == "and" or not raw or raw[-1][2] != clause:
+                    claim += 1
+                if word in CLAUSE_WORDS or word == "and" or not claims or claims[-1] != claim:
                     conjunct += 1
                 raw.append((word, sentence, clause))
                 conjuncts.append(conjunct)
+                claims.append(claim)
     says = _abbreviation_ids()[0]
     tokens: list[Token] = []
     negated_clause: int | None = None
@@ -669,6 +679,7 @@ def tokenize(text: str) -> list[Token]:
                 stop,
                 negator if negated_clause is not None else "",
                 conjuncts[i],
+                claims[i],
             )
         )
         i += 1
@@ -884,7 +895,7 @@ class Answer:
         first = tokens[combo[0]].sentence
         if any(tokens[k].sentence != first for k in combo):
             return False
-        if phrasing.compact and any(tokens[k].clause != tokens[combo[0]].clause for k in combo):
+        if phrasing.compact and any(tokens[k].claim != tokens[combo[0]].claim for k in combo):
             return False
         if phrasing.compact and not phrasing.conjoined and not self._one_conjunct(combo):
             return False
@@ -917,6 +928,10 @@ class Answer:
         last = tokens[max(combo)].conjunct
         if first == last:
             return True
+        if list(combo) != sorted(combo):
+            # shared across an "and", the words keep the claim's order: "ReLU for the hidden
+            # layers and softmax ..." does not say "softmax for the hidden layers"
+            return False
 
         def clear_run(k: int, step: int) -> bool:
             j = k + step
