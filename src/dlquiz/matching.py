@@ -607,11 +607,11 @@ def tokenize(text: str) -> list[Token]:
             clause += 1
             claim += 1
         for c_index, clause_text in enumerate(_CLAUSE_END.split(sentence_text)):
-            first = _WORD.match(clause_text.strip())
+            opening = _WORD.match(clause_text.strip())
             if c_index:
                 clause += 1
                 # "denoising, which adds noise": the relative clause says it of "denoising"
-                if not (first and first.group() in RELATIVES):
+                if not (opening and opening.group() in RELATIVES):
                     claim += 1
             for match in _WORD.finditer(clause_text):
                 word = match.group()
