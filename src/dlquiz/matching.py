@@ -688,7 +688,10 @@ def tokenize(text: str) -> list[Token]:
     for k in range(len(tokens) - 1):
         a, b = tokens[k], tokens[k + 1]
         if not a.stop and not b.stop and a.sentence == b.sentence:
-            extra[k].add(canon(a.surface.replace("-", "") + b.surface.replace("-", "")))
+            # the stems joined: the stemmer works on the ending, so this is the compound's
+            # stem without stemming every pair of words anew (the cost of a first answer)
+            joined = stem(a.surface.replace("-", "")) + stem(b.surface.replace("-", ""))
+            extra[k].add(_synonyms().get(joined, joined))
     content = [k for k, t in enumerate(tokens) if not t.stop]
     by_first = _abbreviations_by_first_word()
     for j, k0 in enumerate(content):
