@@ -314,3 +314,18 @@ def test_words_shared_across_an_and_keep_the_claims_order() -> None:
     result = coverage(typed, (point,))
     assert result.points[0].contradicted is None
     assert result.flags == [True]
+
+
+def test_a_long_answer_saying_every_point_but_one_suggests_good() -> None:
+    typed = (
+        "pooling downsamples each feature map: it slides a little window across every channel "
+        "and keeps the max or average of what falls inside, so later layers work on a coarser "
+        "grid, see a wider part of the picture for the same cost, and care less about exactly "
+        "where in the picture a pattern showed up"
+    )
+    result = coverage(typed, POINTS)
+    assert result.flags == [True, True, False]
+    assert result.suggested == Rating.Good
+    assert "every point but one" in result.reason
+    # a short answer missing the same point is Hard, as the app's rule says
+    assert coverage("downsamples each feature map, max or average", POINTS).suggested == Rating.Hard

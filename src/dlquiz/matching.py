@@ -1041,7 +1041,8 @@ class PointResult:
 @dataclass(frozen=True)
 class Coverage:
     """Every key point's result, and the suggested rating: None when the matcher abstains,
-    with `reason` saying why."""
+    with `reason` saying why (also set when the suggestion is above what the points covered
+    give: a long answer that says all points but one)."""
 
     points: tuple[PointResult, ...]
     suggested: Rating | None
@@ -1151,7 +1152,7 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
     return _suggest(tuple(results), substance)
 
 
-SUBSTANTIAL = 25  # content words from which an answer that matches little may be a paraphrase
+SUBSTANTIAL = 25  # content words from which an answer may say in other words what it misses
 
 
 def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
@@ -1169,6 +1170,10 @@ def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
         if 2 * wrong >= covered or rating_for(clear, total) == Rating.Again:
             return Coverage(points, Rating.Again)
         return Coverage(points, None, "right and wrong claims side by side")
+    if substance >= SUBSTANTIAL and total >= 3 and covered == total - 1:
+        # a long answer that says every point but one, and nothing known to be wrong: the
+        # point left is most likely said in other words (a correct paraphrase, a full answer)
+        return Coverage(points, Rating.Good, "every point but one, in a long answer")
     if rating_for(covered + near, total) != base:
         return Coverage(points, None, "points nearly said could change the rating")
     if base == Rating.Again and substance >= SUBSTANTIAL:
