@@ -187,6 +187,41 @@ def test_right_and_wrong_claims_together_leave_the_rating_to_the_learner() -> No
     assert result.reason == "right and wrong claims side by side"
 
 
+def test_a_wrong_claim_beside_bare_names_suggests_again() -> None:
+    # the right points are said only by naming them; the wrong claim outweighs a mention
+    points = (
+        KeyPoint("convolution layers", ("conv",)),
+        KeyPoint("pooling layers", ("pooling",)),
+        KeyPoint("dense layers at the end", ("dense",)),
+        KeyPoint("pooling has no weights", contradicts=("pooling learns filters",)),
+    )
+    typed = "conv, pooling and dense; the pooling learns the filters"
+    result = coverage(typed, points)
+    assert result.flags == [True, True, True, False]
+    assert result.points[3].contradicted == "pooling learns filters"
+    assert result.suggested == Rating.Again
+    # said as claims, the same three points leave the outcome in doubt
+    typed = (
+        "convolution layers, then pooling layers, and dense layers at the end; "
+        "the pooling learns the filters"
+    )
+    assert coverage(typed, points).suggested is None
+
+
+def test_a_wrong_claim_stays_within_one_part_of_an_and() -> None:
+    point = KeyPoint("relu for hidden layers", contradicts=("relu at the output layer",))
+    right = "relu for hidden and softmax for output layer"
+    assert coverage(right, (point,)).points[0].contradicted is None
+    assert coverage("relu is used at the output layer", (point,)).points[0].contradicted
+    # a shared verb still carries over: "remove dropout and regularization"
+    fix = KeyPoint("add regularization", contradicts=("remove regularization",))
+    assert coverage("remove dropout and regularization", (fix,)).points[0].contradicted
+    # and so does a shared subject: "vision and speech run on rules"
+    field = KeyPoint("speech is learned end to end", contradicts=("speech runs on rules",))
+    typed = "vision and speech still run on rules"
+    assert coverage(typed, (field,)).points[0].contradicted
+
+
 def test_a_long_answer_that_matches_little_is_not_failed() -> None:
     typed = (
         "you take the map and keep only one number per little two by two tile, chosen as the "
@@ -239,3 +274,58 @@ def test_a_sentence_opening_with_a_pronoun_keeps_its_subject() -> None:
     )
     typed = "Deep learning is a subfield. It is easier to interpret than classical ML."
     assert covered(typed, points, question) == [False, False]
+
+
+def test_the_fields_formulas_say_their_names() -> None:
+    assert says("squash with 1/(1+e^-x) to get a probability", "sigmoid gives a probability")
+    assert says("(e^x - e^-x)/(e^x + e^-x) keeps states bounded", "tanh keeps states bounded")
+    assert says("exp(z_i)/sum_j exp(z_j) turns scores into a distribution", "softmax distribution")
+    assert says("add lambda*||w||^2 to the loss", "L2 norm of the weights")
+    assert says("compute d(loss)/d(w) for each weight", "gradient for each weight")
+    # the function applied keeps its name: "y = softmax(Wh + b)" still says softmax
+    assert says("y_hat = softmax(W h + b)", "softmax gives the prediction")
+    assert not says("1/(1+x) gives a probability", "sigmoid gives a probability")
+
+
+def test_shorthand_of_terse_answers_is_read() -> None:
+    assert says("nodes + next ptrs", "nodes with pointers")
+    assert says("compare preds with targets", "compare predictions with targets")
+    assert says("the error is y - yhat", "error of the prediction")
+    assert says("a model already trained on ImageNet", "pretrained model")
+    assert says("one or more intermediate layers", "hidden layers")
+    # "= SiLU" opening a clause says it equals SiLU; a formula's "=" does not
+    assert says("x*sigmoid(x), = SiLU", "same as SiLU")
+    assert not says("y = SiLU(x) + 1", "same as SiLU")
+
+
+def test_a_relative_clause_says_its_claim_of_the_word_before() -> None:
+    point = KeyPoint(
+        "denoising restores the clean input", contradicts=("denoising adds noise to its output",)
+    )
+    typed = "denoising, which adds noise to its output"
+    assert coverage(typed, (point,)).points[0].contradicted
+    # a plain list keeps its items apart
+    assert not coverage("denoising, output layers, noise", (point,)).points[0].contradicted
+
+
+def test_words_shared_across_an_and_keep_the_claims_order() -> None:
+    point = KeyPoint("relu for hidden layers", contradicts=("softmax for hidden layers",))
+    typed = "relu for the hidden layers and softmax at the output"
+    result = coverage(typed, (point,))
+    assert result.points[0].contradicted is None
+    assert result.flags == [True]
+
+
+def test_a_long_answer_saying_every_point_but_one_suggests_good() -> None:
+    typed = (
+        "pooling downsamples each feature map: it slides a little window across every channel "
+        "and keeps the max or average of what falls inside, so later layers work on a coarser "
+        "grid, see a wider part of the picture for the same cost, and care less about exactly "
+        "where in the picture a pattern showed up"
+    )
+    result = coverage(typed, POINTS)
+    assert result.flags == [True, True, False]
+    assert result.suggested == Rating.Good
+    assert "every point but one" in result.reason
+    # a short answer missing the same point is Hard, as the app's rule says
+    assert coverage("downsamples each feature map, max or average", POINTS).suggested == Rating.Hard

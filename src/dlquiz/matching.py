@@ -232,6 +232,7 @@ SHORT_NEGATORS = frozenset({"unlike", "than"})  # negate the next words only, no
 SCOPE_ENDS = frozenset(
     ["and", "so", "because", "since", "which", "while", "whereas", "then", "thus", "hence"]
 )
+RELATIVES = frozenset(["which", "where", "who", "whose", "that"])
 PRONOUNS = frozenset(["it", "them", "this", "that", "these", "those", "one"])
 # Two-word negators, matched on the raw words before stemming.
 NEGATOR_PAIRS = frozenset({("instead", "of"), ("rather", "than"), ("free", "of")})
@@ -318,19 +319,42 @@ ABBREVIATIONS = {
     "eta": "learning rate",
     "w": "weight",
     "nb": "naive bayes",
+    # the shorthand of notes and terse answers
+    "ptr": "pointer",
+    "pred": "prediction",
+    "yhat": "prediction",
+    "acc": "accuracy",
+    "hw": "hardware",
+    "clf": "classifier",
+    "optim": "optimizer",
+    "aug": "augmentation",
+    "eval": "evaluation",
+    "emb": "embedding",
+    "arch": "architecture",
+    "img": "image",
+    "vec": "vector",
+    "attn": "attention",
+    "enc": "encoder",
+    "recon": "reconstruction",
+    "op": "operation",
+    "const": "constant",
+    "seq": "sequence",
+    "idx": "index",
+    "elem": "element",
+    "ft": "fine tuning",
 }
 # Words key points use, and what people say instead. Each group meets as its first word.
 SYNONYMS = (
     "reduce lower decrease cut shrink lessen diminish minimize minimise smaller fall less",
     "increase raise grow enlarge rise climb",
     "network net",
-    "same identical equal",
+    "same identical equal match matches",
     "many multiple several numerous lot lots plenty",
     "high higher",
     "few fewer",
     "subfield branch subset subarea subdomain",
     "hard difficult harder tough tricky",
-    "large big huge massive vast",
+    "large big huge massive vast larger bigger",
     "fast quick quicker faster rapid speedy",
     "slow slower sluggish",
     "remove drop delete eliminate discard",
@@ -343,7 +367,7 @@ SYNONYMS = (
     "error mistake",
     "image picture photo",
     "label annotation tag",
-    "gradient grad grads gradients",
+    "gradient grad grads gradients slope",
     "initialization init initialisation initialize initialise",
     "memory mem ram",
     "convolution conv convolutional",
@@ -371,6 +395,7 @@ SYNONYMS = (
     "whole entire full",
     "new unseen",
     "layer level",
+    "hidden intermediate inner",
     "matrix matrices",
     "function fn func",
     "derivative gradient-of",
@@ -384,6 +409,29 @@ SYNONYMS = (
 )
 # Notation, rewritten into words before anything else (answers and phrasings alike).
 NOTATION = (
+    # the field's formulas, named: 1/(1+e^-x) is the sigmoid, e^x_i / sum e^x_j the softmax
+    (
+        re.compile(r"\b1\s*/\s*\(\s*1\s*\+\s*(?:e\s*\^\s*\(?|exp\s*\()\s*-\s*[a-z]\w*\s*\)?\s*\)"),
+        " sigmoid ",
+    ),
+    (
+        re.compile(
+            r"\(\s*e\s*\^\s*([a-z])\s*-\s*e\s*\^\s*\(?-\s*\1\s*\)?\s*\)\s*/"
+            r"\s*\(\s*e\s*\^\s*\1\s*\+\s*e\s*\^\s*\(?-\s*\1\s*\)?\s*\)"
+        ),
+        " tanh ",
+    ),
+    (
+        re.compile(
+            r"(?:\bexp\s*\(|\be\s*\^\s*[({]?)\s*[a-z]\w*(?:[\s_]+[a-z])?\s*[)}]?\s*/\s*(?:sum|σ|∑)"
+        ),
+        " softmax ",
+    ),
+    (re.compile(r"\|\|\s*w\s*\|\|(?:\s*(?:\^\s*2|²|_?2))?"), " l2 norm of weights "),
+    (re.compile(r"\by\s*[_ ]?\s*hat\b"), " prediction "),
+    # "already trained" is pretrained; "= SiLU" opening a clause says "equals SiLU"
+    (re.compile(r"\b(?:already|previously)[-\s]+trained\b"), " pretrained "),
+    (re.compile(r"(?:^|(?<=[,;(]))\s*=\s*(?=[a-z])"), " equals "),
     (re.compile(r"\bo\s*\(\s*1\s*\)"), " bigo1 "),
     (re.compile(r"\bo\s*\(\s*n\s*\)"), " bigon "),
     (re.compile(r"\bo\s*\(\s*log\s*\(?\s*n\s*\)?\s*\)"), " bigologn "),
@@ -398,12 +446,18 @@ NOTATION = (
     (re.compile(r"β"), " beta "),
     (re.compile(r"λ"), " lambda "),
     (re.compile(r"μ"), " mu "),
-    (re.compile(r"\bd\s*[a-z]\w*\s*/\s*d\s*[a-z]\w*"), " gradient "),  # dL/dw
+    (
+        re.compile(r"\bd\s*\(?\s*[a-z]\w*\s*\)?\s*/\s*d\s*\(?\s*[a-z]\w*\s*\)?"),
+        " gradient ",
+    ),  # dL/dw
     (re.compile(r"\bgo(?:es|ing)?\s+down\b"), " decreases "),
     (re.compile(r"\bgo(?:es|ing)?\s+up\b"), " increases "),
     # Wx+b, w·x + b, W1 a + b1: a weighted sum plus bias; a = f(z), relu(...): an activation
     (re.compile(r"\bw\d*\s*[.·*]?\s*[a-z]\w*\s*\+\s*b\w*"), " weighted sum plus bias "),
-    (re.compile(r"=\s*(?:f|g|relu|sigmoid|tanh|softmax|act\w*)\s*\("), " = activation applied ("),
+    (
+        re.compile(r"=\s*(f|g|relu|sigmoid|tanh|softmax|act\w*)\s*\("),
+        r" = activation applied \1 (",
+    ),
     (re.compile(r"\b(?:work|figure)(?:s|ed|ing)?\s+out\b"), " learns "),
     (re.compile(r"\bx\s*>\s*0\b"), " positive inputs "),
     (re.compile(r"\bx\s*<\s*0\b"), " negative inputs "),
@@ -510,6 +564,8 @@ class Token(NamedTuple):
     negated: bool
     stop: bool
     negator: str = ""  # the word that negates it ("not", "instead of"), shown as evidence
+    conjunct: int = 0  # the part of its clause between two "and"s: a wrong claim stays in one
+    claim: int = 0  # its clause, with a relative clause ("X, which ...") joined to the one before
 
 
 @functools.cache
@@ -542,19 +598,31 @@ def tokenize(text: str) -> list[Token]:
     """The words of `text` with their ids, sentence and clause numbers and negation."""
     plain = _normalize(text)
     raw: list[tuple[str, int, int]] = []  # word, sentence, clause
-    sentence = clause = 0
+    conjuncts: list[int] = []
+    claims: list[int] = []
+    sentence = clause = conjunct = claim = 0
     for s_index, sentence_text in enumerate(_SENTENCE_END.split(plain)):
         if s_index:
             sentence += 1
             clause += 1
+            claim += 1
         for c_index, clause_text in enumerate(_CLAUSE_END.split(sentence_text)):
+            opening = _WORD.match(clause_text.strip())
             if c_index:
                 clause += 1
+                # "denoising, which adds noise": the relative clause says it of "denoising"
+                if not (opening and opening.group() in RELATIVES):
+                    claim += 1
             for match in _WORD.finditer(clause_text):
                 word = match.group()
                 if word in CLAUSE_WORDS:
                     clause += 1
+                    claim += 1
+                if word in CLAUSE_WORDS or word == "and" or not claims or claims[-1] != claim:
+                    conjunct += 1
                 raw.append((word, sentence, clause))
+                conjuncts.append(conjunct)
+                claims.append(claim)
     says = _abbreviation_ids()[0]
     tokens: list[Token] = []
     negated_clause: int | None = None
@@ -610,6 +678,8 @@ def tokenize(text: str) -> list[Token]:
                 negated_clause is not None,
                 stop,
                 negator if negated_clause is not None else "",
+                conjuncts[i],
+                claims[i],
             )
         )
         i += 1
@@ -618,7 +688,10 @@ def tokenize(text: str) -> list[Token]:
     for k in range(len(tokens) - 1):
         a, b = tokens[k], tokens[k + 1]
         if not a.stop and not b.stop and a.sentence == b.sentence:
-            extra[k].add(canon(a.surface.replace("-", "") + b.surface.replace("-", "")))
+            # the stems joined: the stemmer works on the ending, so this is the compound's
+            # stem without stemming every pair of words anew (the cost of a first answer)
+            joined = stem(a.surface.replace("-", "")) + stem(b.surface.replace("-", ""))
+            extra[k].add(_synonyms().get(joined, joined))
     content = [k for k, t in enumerate(tokens) if not t.stop]
     by_first = _abbreviations_by_first_word()
     for j, k0 in enumerate(content):
@@ -660,6 +733,7 @@ class Phrasing:
     asked: frozenset[str] = frozenset()  # the question's own words
     modified: tuple[tuple[int, int], ...] = ()  # (modifier, its word): low bias, O(1) access
     compact: bool = False  # a wrong claim: said within one clause, its words close together
+    conjoined: bool = False  # says "X and Y" itself: a wrong claim may then span an "and"
 
     @property
     def usable(self) -> bool:
@@ -717,7 +791,14 @@ def compile_phrasing(text: str, asked: frozenset[str], subjects: frozenset[str])
         elif i > 0 and not slots[i - 1].ids <= MODIFIERS:
             modified.append((i, i - 1))
     return Phrasing(
-        text, tuple(slots), negative, frozenset(named), frozenset(), asked, tuple(modified)
+        text,
+        tuple(slots),
+        negative,
+        frozenset(named),
+        frozenset(),
+        asked,
+        tuple(modified),
+        conjoined="and" in _WORD.findall(_normalize(text)),
     )
 
 
@@ -817,7 +898,9 @@ class Answer:
         first = tokens[combo[0]].sentence
         if any(tokens[k].sentence != first for k in combo):
             return False
-        if phrasing.compact and any(tokens[k].clause != tokens[combo[0]].clause for k in combo):
+        if phrasing.compact and any(tokens[k].claim != tokens[combo[0]].claim for k in combo):
+            return False
+        if phrasing.compact and not phrasing.conjoined and not self._one_conjunct(combo):
             return False
         if any(tokens[k].negated for k in combo) != phrasing.negative:
             return False
@@ -835,6 +918,35 @@ class Answer:
                 if owner & phrasing.rivals and not owner & phrasing.subjects:
                     return False
         return True
+
+    def _one_conjunct(self, combo: tuple[int, ...]) -> bool:
+        """Whether a wrong claim is said within one part of an "and": "ReLU for hidden layers
+        and softmax for the output layer" does not say "ReLU for the output layer". Shared
+        words still carry across: "remove dropout and regularization" says "remove
+        regularization" (the words after the "and" open their part) and "NLP and speech run on
+        rules" says "NLP runs on rules" (the words before it close theirs)."""
+        tokens = self.tokens
+        chosen = set(combo)
+        first = tokens[min(combo)].conjunct
+        last = tokens[max(combo)].conjunct
+        if first == last:
+            return True
+        if list(combo) != sorted(combo):
+            # shared across an "and", the words keep the claim's order: "ReLU for the hidden
+            # layers and softmax ..." does not say "softmax for the hidden layers"
+            return False
+
+        def clear_run(k: int, step: int) -> bool:
+            j = k + step
+            while 0 <= j < len(tokens) and tokens[j].conjunct == tokens[k].conjunct:
+                if not tokens[j].stop and j not in chosen:
+                    return False
+                j += step
+            return True
+
+        opens = all(clear_run(k, -1) for k in combo if tokens[k].conjunct != first)
+        closes = all(clear_run(k, 1) for k in combo if tokens[k].conjunct != last)
+        return opens or closes
 
     def _nearest_modifier(self, k: int) -> int | None:
         tokens = self.tokens
@@ -918,6 +1030,7 @@ class PointResult:
     contradicted: str | None = None
     contradiction: str | None = None
     near: bool = False
+    clear: bool = False  # covered by two or more required words beyond the question's own
 
     @property
     def looked_for(self) -> tuple[str, ...]:
@@ -928,7 +1041,8 @@ class PointResult:
 @dataclass(frozen=True)
 class Coverage:
     """Every key point's result, and the suggested rating: None when the matcher abstains,
-    with `reason` saying why."""
+    with `reason` saying why (also set when the suggestion is above what the points covered
+    give: a long answer that says all points but one)."""
 
     points: tuple[PointResult, ...]
     suggested: Rating | None
@@ -1004,10 +1118,12 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
         key_points, _compiled(question_text, key_points), strict=True
     ):
         matched = evidence = wrong = wrong_words = None
+        clear = False
         for ph in phrasings:
             hit = answer.match(ph)
             if hit is not None:
                 matched, evidence = ph.text, answer.words_at(hit)
+                clear = sum(1 for slot in ph.slots if not slot.in_question) >= 2
                 break
         for ph in wrongs:
             hit = answer.match(ph)
@@ -1029,13 +1145,14 @@ def coverage(typed: str, key_points: tuple[KeyPoint, ...], question_text: str = 
                 wrong,
                 wrong_words,
                 near,
+                clear,
             )
         )
     substance = sum(1 for t in answer.tokens if not t.stop)
     return _suggest(tuple(results), substance)
 
 
-SUBSTANTIAL = 25  # content words from which an answer that matches little may be a paraphrase
+SUBSTANTIAL = 25  # content words from which an answer may say in other words what it misses
 
 
 def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
@@ -1046,9 +1163,17 @@ def _suggest(points: tuple[PointResult, ...], substance: int) -> Coverage:
     near = sum(1 for p in points if p.near)
     base = rating_for(covered, total)
     if wrong:
-        if 2 * wrong >= covered:  # a confident wrong answer: its wrong claims weigh most
+        # A known wrong claim: the answer is Again unless what it clearly says right (a point
+        # said in two or more words of its own, not a bare name) would give Hard or Good
+        # anyway; only then is the outcome in doubt.
+        clear = sum(1 for p in points if p.covered and p.clear)
+        if 2 * wrong >= covered or rating_for(clear, total) == Rating.Again:
             return Coverage(points, Rating.Again)
         return Coverage(points, None, "right and wrong claims side by side")
+    if substance >= SUBSTANTIAL and total >= 3 and covered == total - 1:
+        # a long answer that says every point but one, and nothing known to be wrong: the
+        # point left is most likely said in other words (a correct paraphrase, a full answer)
+        return Coverage(points, Rating.Good, "every point but one, in a long answer")
     if rating_for(covered + near, total) != base:
         return Coverage(points, None, "points nearly said could change the rating")
     if base == Rating.Again and substance >= SUBSTANTIAL:

@@ -139,6 +139,8 @@ def coverage_view(coverage: Coverage) -> Group:
         suggested = int(coverage.suggested)
         heading.append("suggests ")
         heading.append(RATING_NAMES[suggested], style=RATING_STYLE[suggested])
+        if coverage.reason:  # a suggestion above the points covered says why
+            heading.append_text(plain(f" ({coverage.reason})", "dim"))
     rows = []
     for result in coverage.points:
         if result.covered:
