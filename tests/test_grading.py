@@ -172,7 +172,8 @@ def test_a_store_of_the_previous_schema_is_migrated_without_losing_a_review(
         ]
         assert [r.grading for r in store.reviews(bank.id)] == [None] * 3
         assert store.query("SELECT * FROM review_buckets ORDER BY 1, 2") == buckets
-        assert stats_of(store, bank).grading.agreement.graded == 0
+        graded = stats_of(store, bank).grading
+        assert graded is not None and graded.agreement.graded == 0
         new_id = log(store, bank, "pooling", GOOD, Grading((True, True, False, True), HARD))
         assert store.review(new_id).grading == Grading((True, True, False, True), HARD)  # type: ignore[union-attr]
         assert stats_of(store, bank).total_reviews == 4

@@ -164,24 +164,13 @@ def show(ctx: Context, question: opt.QuestionId) -> None:
 
 
 def _suspension(ctx: Context, question: str, suspend: bool) -> None:
-    from dlquiz.clock import system_clock, to_ms
+    from dlquiz.clock import system_clock
+    from dlquiz.session import set_suspended
 
     ws = workspace(ctx)
-    bank_id, qid = ws.bank().id, ws.bank().lookup(question).id
+    qid = ws.bank().lookup(question).id
     with ws.open_store() as store:
-        if not suspend:
-            done = store.unsuspend(bank_id, qid)
-            typer.echo(
-                f"{qid} is back in practice and review." if done else f"{qid} is not suspended."
-            )
-            return
-        done = store.suspend(bank_id, qid, to_ms(system_clock()))
-    typer.echo(
-        f"Suspended {qid}: practice and review will not show it."
-        if done
-        else f"{qid} is already suspended."
-    )
-    typer.echo(f"To bring it back: dlquiz unsuspend {qid}")
+        typer.echo(set_suspended(store, ws.bank().id, qid, suspend, system_clock()))
 
 
 @command("Set a card aside: practice and review skip it.")
@@ -254,15 +243,17 @@ def stats(
     from dlquiz.clock import system_clock
 
     ws = workspace(ctx)
+    chosen = [s.value for s in (opt.StatsSection if show_all else section or ())]
+    extras = as_json or figures.needs_extras(chosen)
     with ws.open_store() as store:
-        result = figures.gather(ws, store, ws.bank().resolve_topics(topic), days, system_clock())
+        topics = ws.bank().resolve_topics(topic)
+        result = figures.gather(ws, store, topics, days, system_clock(), extras)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
         return
-    from dlquiz.dashboard import SECTIONS, dashboard
+    from dlquiz.dashboard import dashboard
 
-    chosen = SECTIONS if show_all else ([s.value for s in section] if section else None)
-    console().print(dashboard(result, chosen))
+    console().print(dashboard(result, chosen or None))
 
 
 @command("Set an interview date and get ready for it.")

@@ -706,9 +706,9 @@ def grading(stats: Stats, shown: int = 3) -> Panel | None:
     """How often the learner took the grader's suggestion, where least, and the key points
     missed most: at most 3 + `shown` lines; None when no answer has been typed yet."""
     g = stats.grading
-    a = g.agreement
-    if a.graded == 0:
+    if g is None or g.agreement.graded == 0:
         return None
+    a = g.agreement
     head = Text()
     if a.suggested:
         head.append("agreed ")
@@ -787,7 +787,7 @@ def calibration(stats: Stats) -> Panel:
     recalled, a column per bin of predicted recall, and measured retention against the
     target, over the latest reviews of cards in review."""
     c = stats.calibration
-    if not c.reviews:
+    if c is None or not c.reviews:
         return _panel(Text("None yet: no review of a card in review."), "Calibration")
     names = [
         f"<{b.high:.0%}"

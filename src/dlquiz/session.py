@@ -424,6 +424,24 @@ def interview_cards(
     return plan.today_cards if plan is not None else ()
 
 
+def set_suspended(
+    store: Store, bank_id: str, question_id: str, suspend: bool, now: datetime
+) -> str:
+    """`dlquiz suspend` / `unsuspend`: set a card aside (practice and review never show it, its
+    progress is kept) or bring it back; what happened, for the person."""
+    qid = question_id
+    if not suspend:
+        back = store.unsuspend(bank_id, qid)
+        return f"{qid} is back in practice and review." if back else f"{qid} is not suspended."
+    done = store.suspend(bank_id, qid, to_ms(now))
+    said = (
+        "Suspended {}: practice and review will not show it."
+        if done
+        else "{} is already suspended."
+    )
+    return said.format(qid) + f"\nTo bring it back: dlquiz unsuspend {qid}"
+
+
 def _overdue(row: CardRow, now_ms: int) -> float:
     """How late a review is, relative to the interval it was given (0.5 = half an interval)."""
     interval = max(row.due - (row.last_review or row.due), 86_400_000)

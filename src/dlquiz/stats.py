@@ -34,14 +34,14 @@ from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from dlquiz import calibration, grading_stats
 from dlquiz.bank import Bank
-from dlquiz.calibration import Calibration, Curve
 from dlquiz.clock import StudyDays, as_utc, from_ms, to_ms
 from dlquiz.model import LEECH_LAPSES, REVIEW, CardRow, Question, is_leech
 from dlquiz.store import ReviewTally, Store
 
 if TYPE_CHECKING:
+    from dlquiz.calibration import Calibration, Curve
+    from dlquiz.grading_stats import GradingFigures
     from dlquiz.interview import Plan
     from dlquiz.workspace import Workspace
 
@@ -147,9 +147,11 @@ class Stats(NamedTuple):
     hardest: tuple[HardQuestion, ...]
     leeches: tuple[CardFigures, ...]  # most lapses first, suspended ones included
     suspended: tuple[CardFigures, ...]  # in bank order
-    calibration: Calibration
+    # The figures a screen shows only when asked (`--section`, `--all`, `--json`): None when
+    # `compute` was told to leave them out, so that the default screen starts faster.
+    calibration: Calibration | None = None
+    grading: GradingFigures | None = None
     interview: Plan | None = None  # while an interview date is set (`dlquiz interview`)
-    grading: grading_stats.GradingFigures = grading_stats.NO_GRADING
 
     @property
     def empty(self) -> bool:
@@ -233,8 +235,8 @@ class Stats(NamedTuple):
             "leeches": [_card_json(c) for c in self.leeches],
             "suspended": [_card_json(c) for c in self.suspended],
             "interview": None if self.interview is None else self.interview.to_json(),
-            "grading": self.grading.to_json(),
-            "calibration": self.calibration.to_json(),
+            "grading": None if self.grading is None else self.grading.to_json(),
+            "calibration": None if self.calibration is None else self.calibration.to_json(),
         }
 
 
@@ -270,8 +272,10 @@ def compute(
     suspended: Collection[str],
     topics: tuple[str, ...] = (),
     activity_days: int = 182,
+    extras: bool = True,
 ) -> Stats:
-    """All figures for `bank` (narrowed to `topics`) as of `now`.
+    """All figures for `bank` (narrowed to `topics`) as of `now`; without `extras`, the
+    calibration and the grading figures are left out (None).
 
     The scheduler's own answers are passed in, so that stats never disagrees with a session:
     `recall`, a card's predicted recall now; `curve`, recall from a stability and the days
@@ -293,11 +297,9 @@ def compute(
         recalls = {qid: recall(card, now) for qid, card in cards.items()}
         hardest = _hardest(questions, cards, recalls, suspended)
         review_counts = store.review_counts(bank.id, {q.id for q in hardest})
-        agreements = store.agreement_counts(bank.id)
-        misses = store.missed_counts(bank.id)
-        recent = store.recent_reviews_in_review(
-            bank.id, calibration.WINDOW, in_scope if topics else None
-        )
+        if extras:
+            extra = _extras(store, bank.id, in_scope if topics else None, questions, curve,
+                            desired_retention)  # fmt: skip
     # when each card that may be shown falls due; a card skipped until tomorrow, from then
     dues = {
         qid: max(due_at(c), tomorrow_ms) if qid in buried else due_at(c)
@@ -355,15 +357,34 @@ def compute(
             )
             for q in hardest
         ),
-        grading=grading_stats.compute(agreements, misses, questions),
         leeches=_leeches(questions, cards, recalls, suspended),
         suspended=tuple(
             _card_figures(q, cards.get(q.id), recalls.get(q.id), True)
             for q in questions
             if q.id in suspended
         ),
-        calibration=calibration.calibrate(recent, curve, desired_retention),
+        calibration=extra[0] if extras else None,
+        grading=extra[1] if extras else None,
     )
+
+
+def _extras(
+    store: Store,
+    bank_id: str,
+    scope: set[str] | None,
+    questions: list[Question],
+    curve: Curve,
+    desired_retention: float,
+) -> tuple[Calibration, GradingFigures]:
+    """The calibration of the recall model and the grading figures: modules of their own,
+    imported only when the figures are wanted."""
+    from dlquiz import calibration, grading_stats
+
+    recent = store.recent_reviews_in_review(bank_id, calibration.WINDOW, scope)
+    graded = grading_stats.compute(
+        store.agreement_counts(bank_id), store.missed_counts(bank_id), questions
+    )
+    return calibration.calibrate(recent, curve, desired_retention), graded
 
 
 def _per_day(
@@ -535,15 +556,25 @@ def _card_figures(
     )
 
 
+EXTRA_SECTIONS = frozenset({"calibration", "grading"})  # the screens of the extras
+
+
+def needs_extras(sections: Iterable[str]) -> bool:
+    """Whether showing these sections of `dlquiz stats` needs the extra figures."""
+    return not EXTRA_SECTIONS.isdisjoint(sections)
+
+
 def gather(
     workspace: Workspace,
     store: Store,
     topics: tuple[str, ...],
     activity_days: int,
     now: datetime,
+    extras: bool = True,
 ) -> Stats:
     """Every figure of `dlquiz stats` for the workspace's bank, with its scheduler and settings
-    (so that stats never disagrees with a session), and the interview plan if a date is set."""
+    (so that stats never disagrees with a session), and the interview plan if a date is set;
+    `extras` as for `compute`."""
     bank, config = workspace.bank(), workspace.config
     scheduling = workspace.scheduling(store)
     result = compute(
@@ -559,6 +590,7 @@ def gather(
         suspended=store.suspended(bank.id),
         topics=topics,
         activity_days=activity_days,
+        extras=extras,
     )
     if store.interview(bank.id) is None:
         return result
