@@ -241,9 +241,10 @@ def stats(
     """
     from dlquiz import stats as figures
     from dlquiz.clock import system_clock
+    from dlquiz.model import STATS_SECTIONS
 
     ws = workspace(ctx)
-    chosen = [s.value for s in (opt.StatsSection if show_all else section or ())]
+    chosen = list(STATS_SECTIONS if show_all else section or ())
     extras = as_json or figures.needs_extras(chosen)
     with ws.open_store() as store:
         topics = ws.bank().resolve_topics(topic)

@@ -27,7 +27,7 @@ from rich.segment import Segment
 from rich.text import Text
 
 from dlquiz.markup import plain
-from dlquiz.model import LEECH_LAPSES
+from dlquiz.model import LEECH_LAPSES, STATS_SECTIONS
 from dlquiz.stats import MASTERED_RECALL, MASTERED_STABILITY_DAYS, Stats
 from dlquiz.text import counted, format_duration, noun
 
@@ -41,19 +41,7 @@ WIDE = 110  # from this width on, panels are laid out in pairs
 PANEL_EDGES = 4  # a panel's borders and padding, left and right
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 WINDOW_NAMES = {"7d": "last 7 days", "30d": "last 30 days", "all": "all time"}
-SECTIONS = (  # in the order they are shown
-    "overview",
-    "retention",
-    "forecast",
-    "topics",
-    "activity",
-    "hardest",
-    "leeches",
-    "suspended",
-    "interview",
-    "grading",
-    "calibration",
-)
+SECTIONS = STATS_SECTIONS  # in the order they are shown
 DEFAULT_SECTIONS = ("overview", "retention", "topics")
 DEFAULT_TOPICS = 5  # rows of the topic table in the default view (a bank may have many topics)
 # From WIDE columns on, these sections go side by side when both sides are shown.

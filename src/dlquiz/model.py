@@ -22,6 +22,13 @@ AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 RATING_NAMES = {AGAIN: "Again", HARD: "Hard", GOOD: "Good", EASY: "Easy"}
 RATING_BY_NAME = {name.lower(): value for value, name in RATING_NAMES.items()}
 
+# --- the sections of `dlquiz stats` after its Today panel, in the order they are shown ------------
+
+STATS_SECTIONS = (
+    "overview", "retention", "forecast", "topics", "activity", "hardest", "leeches",
+    "suspended", "interview", "grading", "calibration",
+)  # fmt: skip
+
 # --- card states: fsrs.State, and 0 for a question never seen ---------------------------------
 
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3

@@ -11,21 +11,7 @@ from typing import Annotated
 
 import typer
 
-
-class StatsSection(StrEnum):
-    """The sections of `dlquiz stats` after its Today panel, in order (dashboard.SECTIONS)."""
-
-    overview = "overview"
-    retention = "retention"
-    forecast = "forecast"
-    topics = "topics"
-    activity = "activity"
-    hardest = "hardest"
-    leeches = "leeches"
-    suspended = "suspended"
-    interview = "interview"
-    grading = "grading"
-    calibration = "calibration"
+from dlquiz.model import STATS_SECTIONS
 
 
 class ExportKind(StrEnum):
@@ -111,15 +97,25 @@ Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmat
 ActivityDays = Annotated[
     int, typer.Option("--days", min=7, max=3660, help="Days of activity to show.")
 ]
+
+
+def _known_sections(values: list[str] | None) -> list[str] | None:
+    for value in values or ():
+        if value not in STATS_SECTIONS:
+            raise typer.BadParameter(f"no section {value!r}; names: {', '.join(STATS_SECTIONS)}")
+    return values
+
+
 Sections = Annotated[
-    list[StatsSection] | None,
+    list[str] | None,
     typer.Option(
         "--section",
         "-s",
         metavar="NAME",
+        callback=_known_sections,
         help="Show these sections after the Today panel (repeat) "
         "[default: overview, retention and the 5 weakest topics]. Names: "
-        + ", ".join(StatsSection),
+        + ", ".join(STATS_SECTIONS),
     ),
 ]
 AllSections = Annotated[
