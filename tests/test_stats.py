@@ -132,8 +132,11 @@ def stats_of(
     topics: tuple[str, ...] = (),
     activity_days: int = 182,
     new_per_day: int = 10,
-    suspended: frozenset[str] = frozenset(),
+    suspended: frozenset[str] | set[str] = frozenset(),
+    due_at: Callable[[CardRow], int] | None = None,
 ) -> Stats:
+    """The figures with the scheduler's recall (or a table of it), and when each card falls due
+    as stored (or as `due_at` says: the scheduler's study-day rule)."""
     scheduling = Scheduling(0.9, fuzz=False)
     fsrs = scheduling.retrievability
 
@@ -148,7 +151,7 @@ def stats_of(
         days=days,
         recall=fsrs if recall is None else by_table,
         curve=scheduling.recall_after,
-        due_at=stored_due,
+        due_at=stored_due if due_at is None else due_at,
         desired_retention=0.9,
         new_per_day=new_per_day,
         suspended=suspended,
@@ -1090,18 +1093,7 @@ def test_the_due_time_is_the_schedulers(store: Store, bank: Bank) -> None:
     put(store, card(bank, "pooling", due=at(TODAY, 18)))
     assert (stats_of(store, bank).today.due, stats_of(store, bank).today.due_later) == (0, 1)
     scheduling = Scheduling(0.9, fuzz=False, days=UTC4)
-    stats = compute(
-        store,
-        bank,
-        now=START,
-        days=UTC4,
-        recall=scheduling.retrievability,
-        curve=scheduling.recall_after,
-        due_at=scheduling.due_ms,
-        desired_retention=0.9,
-        new_per_day=10,
-        suspended=frozenset(),
-    )
+    stats = stats_of(store, bank, due_at=scheduling.due_ms)
     assert (stats.today.due, stats.today.due_later) == (1, 0)
 
 
@@ -1332,18 +1324,8 @@ def test_due_now_is_what_a_session_would_ask(
     with Store.open(dlquiz_home / "progress.db") as store:
         for hours in (0, 6, 18, 20, 30, 50):
             moment = month_old + timedelta(hours=hours)
-            stats = compute(
-                store,
-                bank,
-                now=moment,
-                days=UTC4,
-                recall=scheduling.retrievability,
-                curve=scheduling.recall_after,
-                due_at=scheduling.due_ms,
-                desired_retention=0.9,
-                new_per_day=10,
-                suspended=store.suspended(bank.id),
-            )
+            suspended = store.suspended(bank.id)
+            stats = stats_of(store, bank, now=moment, due_at=scheduling.due_ms, suspended=suspended)
             clock = FakeClock(moment)
             session = Session(bank=bank, store=store, scheduling=scheduling, days=UTC4, clock=clock)
             assert stats.today.due == session.due_left(), moment
