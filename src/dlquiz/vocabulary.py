@@ -307,6 +307,33 @@ ABBREVIATIONS = {
     "idx": "index",
     "elem": "element",
     "ft": "fine tuning",
+    "ep": "epoch",
+    "hparam": "hyperparameter",
+    "hyperparam": "hyperparameter",
+    "classif": "classification",
+    "reg": "regularization",
+    "feat": "feature",
+    "repr": "representation",
+    "deriv": "derivative",
+    "nonlin": "nonlinearity",
+    "activ": "activation",
+    "tok": "token",
+    "vocab": "vocabulary",
+    "prev": "previous",
+    "num": "number",
+    "perf": "performance",
+    "calc": "calculate",
+    "approx": "approximately",
+    "wd": "weight decay",
+    "xent": "cross entropy",
+    "nll": "negative log likelihood",
+    "kl": "kullback leibler divergence",
+    "logreg": "logistic regression",
+    "linreg": "linear regression",
+    "sig": "sigmoid",
+    "mult": "multiply",
+    "neg": "negative",
+    "pos": "positive",
 }
 # Words key points use, and what people say instead. Each group meets as its first word.
 SYNONYMS = (
@@ -374,6 +401,24 @@ SYNONYMS = (
 )
 # Notation, rewritten into words before anything else (answers and phrasings alike).
 NOTATION = (
+    # the shorthand of notes: w/ and w/o, b/c; an arrow says "so" (it leads to, it gives), which
+    # also ends a negation ("no BN -> unstable" does not deny "unstable"); arrows up and down
+    (re.compile(r"\bw/o\b"), " without "),
+    (re.compile(r"\bw/(?=\s|[a-z(])"), " with "),
+    (re.compile(r"\bb/c\b"), " because "),
+    (re.compile(r"&"), " and "),
+    (re.compile(r"~|≈"), " approximately "),
+    (re.compile(r"↑"), " increases "),
+    (re.compile(r"↓"), " decreases "),
+    # the error a perceptron or delta rule updates by: (y - yhat), (t - o), (yhat - y); ŷ has
+    # lost its hat by now, so (y - ŷ) reads (y - y)
+    (
+        re.compile(
+            r"\(\s*(?:y|t)\s*[-−]\s*(?:y\s*[_ ]?\s*hat|y'|y|o|pred\w*)\s*\)"
+            r"|\(\s*(?:y\s*[_ ]?\s*hat|ŷ|pred\w*)\s*[-−]\s*y\s*\)"
+        ),
+        " error ",
+    ),
     # the field's formulas, named: 1/(1+e^-x) is the sigmoid, e^x_i / sum e^x_j the softmax
     (
         re.compile(r"\b1\s*/\s*\(\s*1\s*\+\s*(?:e\s*\^\s*\(?|exp\s*\()\s*-\s*[a-z]\w*\s*\)?\s*\)"),
@@ -434,7 +479,7 @@ NOTATION = (
     (re.compile(r"-="), " minus "),
     (re.compile(r"\+="), " plus "),
     (re.compile(r"\+"), " plus "),
-    (re.compile(r"->|→|=>"), " to "),
+    (re.compile(r"->|→|=>|⇒"), " so "),
     (re.compile(r"(?<=\w)\s*\*\s*(?=[\w(])"), " times "),
     (re.compile(r"·|×(?!\d)"), " times "),
     (re.compile(r"σ"), " sigmoid "),
