@@ -464,7 +464,12 @@ class Answer:
         for m, w in phrasing.modified:
             # "low bias, high variance" is not "high bias and low variance": the modifier
             # nearest the word must be the phrasing's own
-            if self._nearest_modifier(combo[w]) != combo[m]:
+            nearest = self._nearest_modifier(combo[w])
+            if nearest is None:
+                # a colon list ("batch: all data, exact grad, slow") says its items of the
+                # word before the colon: then the nearest modifier in the sentence counts
+                nearest = self._nearest_modifier(combo[w], same_clause=False)
+            if nearest != combo[m]:
                 return False
         if phrasing.rivals:
             mentions = phrasing.subjects | phrasing.rivals
@@ -505,14 +510,18 @@ class Answer:
         closes = all(clear_run(k, 1) for k in combo if tokens[k].conjunct != last)
         return opens or closes
 
-    def _nearest_modifier(self, k: int) -> int | None:
+    def _nearest_modifier(self, k: int, same_clause: bool = True) -> int | None:
         tokens = self.tokens
         best: int | None = None
         for j in range(max(0, k - 5), min(len(tokens), k + 6)):
             if (
                 j != k
                 and tokens[j].own in MODIFIERS
-                and tokens[j].clause == tokens[k].clause
+                and (
+                    tokens[j].clause == tokens[k].clause
+                    if same_clause
+                    else tokens[j].sentence == tokens[k].sentence
+                )
                 and (best is None or abs(j - k) < abs(best - k))
             ):
                 best = j

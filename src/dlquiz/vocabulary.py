@@ -364,6 +364,7 @@ SYNONYMS = (
     "memory mem ram",
     "convolution conv convolutional",
     "normalization normalisation normalize normalise norm",
+    "regularization regularisation regularize regularise regularised regularizer",
     "dataset data",
     "train fit",
     "output produce yield return emit",
