@@ -329,3 +329,49 @@ def test_a_long_answer_saying_every_point_but_one_suggests_good() -> None:
     assert "every point but one" in result.reason
     # a short answer missing the same point is Hard, as the app's rule says
     assert coverage("downsamples each feature map, max or average", POINTS).suggested == Rating.Hard
+
+
+# --- terse, keyword-style answers ---------------------------------------------------------------
+
+
+def test_w_slash_and_w_slash_o_are_with_and_without_not_weights() -> None:
+    # "w/o" negates what follows, as "without" does; "w/" says nothing about weights
+    assert says("trained w/o labels", "no labels", "without labels")
+    assert not says("trained w/ labels", "no labels", "without labels")
+    assert not says("drop units w/ prob p", "weights updated")
+    assert says("ReLU: no vanishing grad b/c slope 1 for x>0", "gradient does not vanish")
+
+
+def test_an_arrow_reads_as_leads_to_and_ends_a_negation() -> None:
+    # "no BN -> unstable training": the arrow ends what the "no" denies
+    assert says("no BN -> unstable training", "unstable training")
+    assert not says("no BN -> unstable training", "batch normalization used")
+    assert says("high LR -> loss diverges", "high learning rate makes loss diverge")
+
+
+def test_the_error_term_of_an_update_rule_reads_as_error() -> None:
+    rule = ("update weights by the error", "w plus lr error x")
+    assert says("w += lr(y-yhat)x", *rule)
+    assert says("w += lr (y − ŷ) x, repeat", *rule)
+    assert says("w += lr*(yhat - y)*x", *rule)
+    assert not says("w += lr*x*y", *rule)
+
+
+def test_a_colon_list_says_its_items_of_the_word_before_the_colon() -> None:
+    points = (
+        KeyPoint("batch slow", ("batch is slow",)),
+        KeyPoint("stochastic fast", ("SGD fast",)),
+    )
+    assert covered("batch: all data, exact grad, slow; SGD: 1 sample, noisy, fast", points) == [
+        True,
+        True,
+    ]
+    # each item keeps its own subject: swapped, neither is said
+    assert covered("batch: all data, fast; SGD: 1 sample, noisy, slow", points) == [False, False]
+
+
+def test_field_shorthand_of_notes_is_read() -> None:
+    assert says("L2 reg + early stop", "regularization")
+    assert says("10 ep, val acc plateaus", "validation accuracy per epoch")
+    assert says("hparams: LR, bs", "hyperparameters")
+    assert says("LR ↑ -> loss ↑", "loss increases")
