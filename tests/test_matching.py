@@ -375,3 +375,11 @@ def test_field_shorthand_of_notes_is_read() -> None:
     assert says("10 ep, val acc plateaus", "validation accuracy per epoch")
     assert says("hparams: LR, bs", "hyperparameters")
     assert says("LR ↑ -> loss ↑", "loss increases")
+
+
+def test_an_abbreviation_says_its_whole_term_not_one_word_of_it() -> None:
+    # "DL" is deep learning: it says "machine learning"'s sibling, not the verb "learns"
+    question = "How does deep learning differ from machine learning?"
+    assert not says("DL: features, small data", "learns features", question=question)
+    assert says("DL: learns features from raw pixels", "learns features", question=question)
+    assert says("DL is a subset of ML", "subset of machine learning", question=question)

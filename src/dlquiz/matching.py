@@ -144,6 +144,15 @@ def _abbreviation_ids() -> tuple[dict[str, frozenset[str]], list[tuple[tuple[str
 
 
 @functools.cache
+def _expansions() -> dict[str, frozenset[str]]:
+    """short -> the ids of the words of its term ("dl" -> deep, learn)."""
+    return {
+        canon(short): frozenset(canon(w) for w in full.split())
+        for short, full in ABBREVIATIONS.items()
+    }
+
+
+@functools.cache
 def _abbreviations_by_first_word() -> dict[str, list[tuple[tuple[str, ...], str]]]:
     index: dict[str, list[tuple[tuple[str, ...], str]]] = {}
     for full, short in _abbreviation_ids()[1]:
@@ -292,6 +301,11 @@ class Phrasing:
     compact: bool = False  # a wrong claim: said within one clause, its words close together
     conjoined: bool = False  # says "X and Y" itself: a wrong claim may then span an "and"
 
+    @functools.cached_property
+    def ids(self) -> frozenset[str]:
+        """Every id any of its required words says."""
+        return frozenset(i for slot in self.slots for i in slot.ids)
+
     @property
     def usable(self) -> bool:
         """False when only question words are required: saying those earns nothing (unless
@@ -412,15 +426,25 @@ class Answer:
         self._typos[word] = found
         return found
 
-    def candidates(self, slot: Slot, asked: frozenset[str] = frozenset()) -> list[int]:
+    def candidates(
+        self, slot: Slot, asked: frozenset[str] = frozenset(), within: frozenset[str] = frozenset()
+    ) -> list[int]:
         """Where the answer says one of the slot's words; a question word typed back counts
-        only as itself, never as what it abbreviates."""
+        only as itself, never as what it abbreviates; an abbreviation fills a slot with a word
+        of its term only when the phrasing (whose ids are `within`) says the whole term."""
         found: set[int] = set()
         for i in slot.ids:
             for k in self.positions.get(i, ()):
                 own = self.tokens[k].own
-                if own in slot.ids or own not in asked:
+                if own in slot.ids:
                     found.add(k)
+                elif own not in asked:
+                    # an abbreviation says its whole term, not one word of it: "DL" says
+                    # "machine learning"'s sibling "deep learning", never the verb of
+                    # "learns features"
+                    full = _expansions().get(own)
+                    if full is None or i not in full or full <= within:
+                        found.add(k)
         if not found:
             for w in slot.words:
                 found.update(self._typo(w))
@@ -430,7 +454,7 @@ class Answer:
         """The answer's positions that say `phrasing`, or None."""
         if not phrasing.slots or not phrasing.usable:
             return None
-        lists = [self.candidates(s, phrasing.asked) for s in phrasing.slots]
+        lists = [self.candidates(s, phrasing.asked, phrasing.ids) for s in phrasing.slots]
         if any(not c for c in lists):
             return None
         limit = 2 * len(lists) + 2 if phrasing.compact else SPAN_PER_WORD * len(lists) + SPAN_SLACK
@@ -557,7 +581,7 @@ class Answer:
     def found_slots(self, phrasing: Phrasing) -> int:
         """How many of the phrasing's required words appear at all (for near misses: a word
         there but denied may still be a muddled right answer, so it counts)."""
-        return sum(1 for s in phrasing.slots if self.candidates(s, phrasing.asked))
+        return sum(1 for s in phrasing.slots if self.candidates(s, phrasing.asked, phrasing.ids))
 
     def words_at(self, positions: Iterable[int]) -> str:
         """The answer's words at `positions`, in order, each negated one after its negation:
