@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from dlquiz.bank import Bank
-from dlquiz.store import SCHEMA_VERSION, Store, StoreError, exclusive_use, inspect
+from dlquiz.store import Store, StoreError, exclusive_use, inspect, refuse_newer
 from dlquiz.text import counted, literal, noun
 
 if TYPE_CHECKING:
@@ -102,11 +102,7 @@ def check_backup(path: Path) -> int:
     version, is_store, check = inspect(path)
     if not is_store:
         raise StoreError(f"{path} is not a dlquiz backup (no cards or reviews in it)")
-    if version > SCHEMA_VERSION:
-        raise StoreError(
-            f"{path} was written by a newer dlquiz (schema {version}; this one knows "
-            f"{SCHEMA_VERSION}). Upgrade dlquiz: `pip install --upgrade dlquiz`"
-        )
+    refuse_newer(path, version)
     if check != "ok":
         raise StoreError(f"{path} is damaged ({check}); it cannot be restored")
     return version

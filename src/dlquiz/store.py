@@ -449,6 +449,15 @@ def describe(error: sqlite3.Error, path: Path) -> str:
     return f"{path}: {error}"
 
 
+def refuse_newer(path: Path, version: int) -> None:
+    """StoreError when a store file was written by a newer dlquiz than this one."""
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer dlquiz (schema {version}; this one knows "
+            f"{SCHEMA_VERSION}). Upgrade dlquiz: `pip install --upgrade dlquiz`"
+        )
+
+
 def inspect(path: Path) -> tuple[int, bool, str]:
     """(schema version, whether it holds dlquiz's tables, SQLite's quick check) of a store file,
     read without writing anything; StoreError if it is not a whole SQLite database."""
@@ -538,11 +547,7 @@ class Store:
         db = self.db
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer dlquiz (schema {version}; this one knows "
-                f"{SCHEMA_VERSION}). Upgrade dlquiz: `pip install --upgrade dlquiz`"
-            )
+        refuse_newer(self.path, version)
         if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")
