@@ -56,11 +56,6 @@ def leech_news(lapses_before: int, lapses_after: int) -> bool:
     )
 
 
-def rating_name(rating: int) -> str:
-    """`Again`, `Hard`, `Good` or `Easy`."""
-    return RATING_NAMES[rating]
-
-
 class CardRow(NamedTuple):
     """A card as stored: FSRS state plus the counts statistics need. Times in ms (UTC)."""
 
